@@ -85,7 +85,8 @@ export function mustValidateMarketSpec(spec: MarketSpec): void {
     mustPositiveInt('maxOrderLots', spec.maxOrderLots, MAX_ORDER_LOTS);
     if (spec.minOrderLots > spec.maxOrderLots) throw new Error('minOrderLots exceeds maxOrderLots');
     mustPositiveInt('maxPositionLots', spec.maxPositionLots);
-    mustPositiveInt('maxPriceTicks', spec.maxPriceTicks);
+    // ≤ 2^53 / 1e6 so band arithmetic (mark × ppm) stays exact.
+    mustPositiveInt('maxPriceTicks', spec.maxPriceTicks, Math.floor(Number.MAX_SAFE_INTEGER / PPM));
     if (spec.maxPositionLots * spec.maxPriceTicks * micros > MAX_NOTIONAL_MICROS) {
       throw new Error(`maxPositionLots × maxPriceTicks × quoteMicrosPerTickLot exceeds 2^50; lower maxPositionLots or maxPriceTicks`);
     }
