@@ -26,6 +26,8 @@ export const Op = {
   // market inputs
   SET_MARK_PRICE: 30,
   SET_MARKET_STATUS: 31,
+  // runtime control (never journaled as business commands)
+  SHUTDOWN: 90,
 } as const;
 export type OpValue = (typeof Op)[keyof typeof Op];
 

@@ -94,7 +94,7 @@ export function mustValidateMarketSpec(spec: MarketSpec): void {
     if (!Number.isSafeInteger(spec.takerFeePpm) || spec.takerFeePpm < 0 || spec.takerFeePpm > 100_000) throw new Error('takerFeePpm must be an integer in [0, 10%]');
     if (spec.makerFeePpm + spec.takerFeePpm < 0) throw new Error('makerFeePpm + takerFeePpm must be >= 0 (a rebate cannot exceed the taker fee)');
     mustPositiveInt('priceBandPpm', spec.priceBandPpm, PPM - 1);
-    mustPositiveInt('maxOpenOrdersPerAccount', spec.maxOpenOrdersPerAccount, 1_000_000);
+    mustPositiveInt('maxOpenOrdersPerAccount', spec.maxOpenOrdersPerAccount, MAX_ORDER_LOTS);
     mustPositiveInt('initialMarkPriceTicks', spec.initialMarkPriceTicks, spec.maxPriceTicks);
     if (!Array.isArray(spec.tiers) || spec.tiers.length === 0) throw new Error('tiers must list at least one leverage tier');
     let prevMax = 0;
