@@ -1,0 +1,221 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { Code } from '../../engine/codes.js';
+import { Op, type Command } from '../../engine/command.js';
+import type { EventStreamHandler } from '../../engine/ring/event-codec.js';
+import type { Sequencer } from './sequencer.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/**
+ * The ledger's two stages as the runtime needs them:
+ *  - `tryPreTrade` (R1) runs on the gateway thread before a command is sequenced:
+ *    it applies ledger ops outright (deposit, withdraw, ...) and, for order ops,
+ *    holds margin and fills in what the market needs (preheldLots, resolved STP).
+ *    It changes nothing when it rejects.
+ *  - `settlement` (R2) consumes every market event after the market applied it.
+ */
+export interface RiskStage {
+  tryPreTrade(cmd: Command): number;
+  readonly settlement: EventStreamHandler;
+}
+
+/** Called for every command the runtime accepted, after it has its seq (journal hook). */
+export type SequencedHook = (cmd: Command) => void;
+
+const LEDGER_OPS = new Set<number>([Op.CREATE_ACCOUNT, Op.DEPOSIT, Op.WITHDRAW, Op.SET_LEVERAGE, Op.SET_STP_DEFAULT]);
+
+/** Forwards the event stream to settlement first, then to the output side. */
+class SettleThenPublish implements EventStreamHandler {
+  constructor(
+    private readonly settle: EventStreamHandler,
+    private readonly publish: EventStreamHandler,
+  ) {}
+  setContext(marketId: number, causeSeq: number): void {
+    this.settle.setContext(marketId, causeSeq);
+    this.publish.setContext(marketId, causeSeq);
+  }
+  onDone(code: number): void {
+    this.settle.onDone(code);
+    this.publish.onDone(code);
+  }
+  onReject(seq: number, orderId: number, accountId: number, code: number, side: number, preheldLots: number): void {
+    this.settle.onReject(seq, orderId, accountId, code, side, preheldLots);
+    this.publish.onReject(seq, orderId, accountId, code, side, preheldLots);
+  }
+  onAccept(orderId: number, accountId: number, side: number, priceTicks: number, sizeLots: number, flags: number, isTrigger: boolean): void {
+    this.settle.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
+    this.publish.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
+  }
+  onFill(mo: number, ma: number, to: number, ta: number, ts: number, p: number, q: number, mr: number, tr: number, mf: number, tf: number): void {
+    this.settle.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
+    this.publish.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
+  }
+  onCancel(orderId: number, accountId: number, side: number, remainingLots: number, reason: number, flags: number): void {
+    this.settle.onCancel(orderId, accountId, side, remainingLots, reason, flags);
+    this.publish.onCancel(orderId, accountId, side, remainingLots, reason, flags);
+  }
+  onRest(orderId: number, accountId: number, side: number, priceTicks: number, remainingLots: number): void {
+    this.settle.onRest(orderId, accountId, side, priceTicks, remainingLots);
+    this.publish.onRest(orderId, accountId, side, priceTicks, remainingLots);
+  }
+  onModify(o: number, a: number, s: number, p: number, oldR: number, newR: number, pre: number, f: number, rq: boolean): void {
+    this.settle.onModify(o, a, s, p, oldR, newR, pre, f, rq);
+    this.publish.onModify(o, a, s, p, oldR, newR, pre, f, rq);
+  }
+  onReduce(orderId: number, accountId: number, side: number, oldRemainingLots: number, newRemainingLots: number, flags: number): void {
+    this.settle.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
+    this.publish.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
+  }
+  onTrigger(orderId: number, accountId: number, markPriceTicks: number): void {
+    this.settle.onTrigger(orderId, accountId, markPriceTicks);
+    this.publish.onTrigger(orderId, accountId, markPriceTicks);
+  }
+  onLevel(side: number, priceTicks: number, totalLots: number, orderCount: number): void {
+    this.settle.onLevel(side, priceTicks, totalLots, orderCount);
+    this.publish.onLevel(side, priceTicks, totalLots, orderCount);
+  }
+  onMark(markPriceTicks: number): void {
+    this.settle.onMark(markPriceTicks);
+    this.publish.onMark(markPriceTicks);
+  }
+}
+
+export interface EngineRuntimeOptions {
+  pool: WorkerPool;
+  sequencer: Sequencer;
+  risk: RiskStage;
+  /** Output side: execution reports and market data (after settlement). */
+  publish: EventStreamHandler & { onDrainEnd?(): void };
+  /** Journal hook (durability work); called in seq order before the command leaves for a market. */
+  onSequenced?: SequencedHook;
+  parkTimeoutMs: number;
+}
+
+/**
+ * The pipeline on the gateway thread, in stage order:
+ *   1. admission: unknown market → UNKNOWN_MARKET; no room in the market's ring →
+ *      OVERLOADED (checked before anything changes, so a full ring never loses an
+ *      accepted command);
+ *   2. R1 pre-trade risk (ledger): ledger ops are applied here;
+ *   3. sequencing: seq + timestamp; journal hook;
+ *   4. push to the market's worker ring (doorbells rung once per microtask batch);
+ *   5. (async) drain events: R2 settlement, then publication.
+ */
+export class EngineRuntime {
+  readonly #o: EngineRuntimeOptions;
+  readonly #handler: SettleThenPublish;
+  #flushScheduled = false;
+  #running = false;
+  #loopDone: Promise<void> | undefined;
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    this.#o.pool.flush();
+  };
+  /** Commands accepted into rings and events drained, for /metrics. */
+  submitted = 0;
+  drainedEvents = 0;
+
+  constructor(opts: EngineRuntimeOptions) {
+    this.#o = opts;
+    this.#handler = new SettleThenPublish(opts.risk.settlement, opts.publish);
+  }
+
+  /**
+   * Admits one command. Returns Code.OK once it is sequenced (cmd.seq is set; market
+   * ops then complete asynchronously with a DONE event carrying cmd.seq) or the
+   * reject code, in which case nothing changed.
+   */
+  submit(cmd: Command): number {
+    const o = this.#o;
+    const isLedgerOp = LEDGER_OPS.has(cmd.op);
+    const allMarkets = cmd.op === Op.CANCEL_ALL && cmd.value === 1;
+    if (!isLedgerOp && !allMarkets) {
+      if (o.pool.workerOf(cmd.marketId) < 0) return Code.UNKNOWN_MARKET;
+      if (o.pool.freeCommandSlots(cmd.marketId) === 0) return Code.OVERLOADED;
+    }
+    if (allMarkets) return this.#submitCancelAllMarkets(cmd);
+    const code = o.risk.tryPreTrade(cmd);
+    if (code !== Code.OK) return code;
+    o.sequencer.stamp(cmd);
+    o.onSequenced?.(cmd);
+    if (!isLedgerOp) {
+      if (!o.pool.push(cmd)) throw new Error('invariant: ring had room at admission but refused the push');
+      this.submitted++;
+      this.#scheduleFlush();
+    }
+    return Code.OK;
+  }
+
+  /**
+   * CANCEL_ALL for every market: one sequenced command per market (each market gets
+   * its own DONE). Admitted only if every ring has room, so it is all or nothing.
+   * Returns OK and leaves cmd.seq = the first seq; `marketsCovered` tells how many.
+   */
+  #submitCancelAllMarkets(cmd: Command): number {
+    const o = this.#o;
+    const markets = this.marketIds();
+    for (const m of markets) if (o.pool.freeCommandSlots(m) === 0) return Code.OVERLOADED;
+    let firstSeq = 0;
+    for (const m of markets) {
+      cmd.marketId = m;
+      cmd.value = 0;
+      o.sequencer.stamp(cmd);
+      if (firstSeq === 0) firstSeq = cmd.seq;
+      o.onSequenced?.(cmd);
+      o.pool.push(cmd);
+      this.submitted++;
+    }
+    cmd.seq = firstSeq;
+    this.#scheduleFlush();
+    return Code.OK;
+  }
+
+  marketIds(): readonly number[] {
+    return this.#o.pool.marketIds;
+  }
+
+  #scheduleFlush(): void {
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Starts draining events; resolves when stopped. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loopDone = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    const o = this.#o;
+    while (this.#running) {
+      const n = o.pool.drain(this.#handler);
+      if (n === 0) {
+        await o.pool.waitForEvents(o.parkTimeoutMs);
+      } else {
+        this.drainedEvents += n;
+        o.publish.onDrainEnd?.();
+        // Let uWS read sockets and write replies between batches.
+        await yieldToIo();
+      }
+    }
+  }
+
+  /** Drains whatever is pending right now (tests, shutdown). */
+  drainNow(): number {
+    const n = this.#o.pool.drain(this.#handler);
+    if (n > 0) {
+      this.drainedEvents += n;
+      this.#o.publish.onDrainEnd?.();
+    }
+    return n;
+  }
+
+  /** Stops the drain loop after the current batch, then drains what is left. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loopDone;
+    this.drainNow();
+  }
+}
