@@ -19,6 +19,20 @@ export const Code = {
   RATE_LIMITED: -1005,
   PRICE_NOT_ON_GRID: -1006,
   SIZE_NOT_ON_GRID: -1007,
+  // -11xx binary protocol frames (docs/protocol-binary.md; a block of its own so appends elsewhere in -1xxx cannot collide)
+  FRAME_TOO_LARGE: -1101, // message above the direction's max frame size (closes the socket)
+  UNSUPPORTED_VERSION: -1102, // header version byte is not a supported protocol version (closes the socket)
+  UNKNOWN_FRAME_TYPE: -1103, // header type is not a client→server frame type
+  TRUNCATED_FRAME: -1104, // shorter than the header (closes the socket) or than the type's layout
+  TRAILING_BYTES: -1105, // longer than the type's fixed layout
+  RESERVED_NOT_ZERO: -1106, // header flags, padding or undefined flag bits are not zero
+  FIELD_OUT_OF_RANGE: -1107, // an enum or bounded field outside its documented domain (ERROR names the field)
+  INTEGER_NOT_SAFE: -1108, // a 64-bit field above Number.MAX_SAFE_INTEGER
+  INVALID_BATCH: -1109, // BATCH sub-frames do not tile the frame (unknown/unbatchable sub-type, wrong version, count)
+  LOGIN_FAILED: -1110, // unknown or revoked key, bad signature, no or expired challenge
+  ALREADY_AUTHENTICATED: -1111,
+  TOO_MANY_SUBSCRIPTIONS: -1112,
+  NOT_SUBSCRIBED: -1113, // RESYNC / UNSUBSCRIBE of a market the connection does not subscribe to
 
   // -2xxx risk / ledger
   UNKNOWN_ACCOUNT: -2001,
@@ -30,6 +44,7 @@ export const Code = {
   INVALID_LEVERAGE: -2007,
   ACCOUNT_EXISTS: -2008,
   AMOUNT_OVERFLOW: -2009,
+  TOO_MANY_ACCOUNTS: -2010, // CREATE_ACCOUNT (or demo auto-creation) beyond the ledger's maxAccounts
 
   // -3xxx matching
   UNKNOWN_MARKET: -3001,
