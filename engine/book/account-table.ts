@@ -45,7 +45,7 @@ export class AccountTable {
   /** Local index of a global account id, or NONE. */
   find(accountId: number): number {
     const key = accountId + 1;
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & this.#mask;
+    let i = Math.imul(key, 0x9e3779b1) & this.#mask;
     for (;;) {
       const k = this.#keys[i];
       if (k === 0) return NONE;
@@ -74,7 +74,7 @@ export class AccountTable {
   }
 
   #put(key: number, local: number): void {
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & this.#mask;
+    let i = Math.imul(key, 0x9e3779b1) & this.#mask;
     while (this.#keys[i] !== 0) i = (i + 1) & this.#mask;
     this.#keys[i] = key;
     this.#vals[i] = local;

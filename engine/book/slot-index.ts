@@ -73,14 +73,16 @@ abstract class SlotTable {
   }
 }
 
-/** Mixes a safe integer into 32 bits. */
+/** Mixes a safe integer into a signed 32-bit hash (callers mask it). */
 export function hashNumber(v: number): number {
   const lo = v | 0;
   const hi = (v / 4294967296) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
+  // Signed int32 on purpose: an unsigned result >= 2^31 would be boxed as a heap
+  // number when the call is not inlined (measured: ~0.7 B/op on the fill path).
+  return h ^ (h >>> 13);
 }
 
 /** order id → slot. */
@@ -113,7 +115,7 @@ function hashCloid(acct: number, c0: number, c1: number, c2: number, c3: number)
   h = Math.imul(h ^ c1, 0xc2b2ae35);
   h = Math.imul(h ^ c2, 0x27d4eb2d);
   h = Math.imul(h ^ c3, 0x165667b1);
-  return (h ^ (h >>> 15)) >>> 0;
+  return h ^ (h >>> 15); // int32, see hashNumber
 }
 
 /** (local account, cloid) → slot, for orders that carry a cloid. */
