@@ -150,7 +150,7 @@ test('env var names derive from key paths', () => {
 });
 
 test('the example error from the brief is exact', () => {
-  assert.equal(problemOf({ env: { PERPD_PORT: 'abc' } }), 'PERPD_PORT must be an integer 1-65535, got "abc": set PERPD_PORT to a free port');
+  assert.equal(problemOf({ env: { PERPD_PORT: 'abc' } }), 'PERPD_PORT must be an integer 0-65535, got "abc": set PERPD_PORT to a free port (0 lets the system pick one; the chosen port is logged)');
 });
 
 // Each case: how to provoke one problem, and fragments the message must contain:
@@ -159,7 +159,7 @@ const invalidCases: Array<{ name: string; options: () => LoadConfigOptions; frag
   {
     name: 'a port out of range in the file names the file key and the file',
     options: () => ({ env: {}, file: configFile({ port: 70000 }) }),
-    fragments: [/^"port" in \S+config-\d+\.json must be an integer 1-65535, got 70000: set "port" in \S+ to a free port$/],
+    fragments: [/^"port" in \S+config-\d+\.json must be an integer 0-65535, got 70000: set "port" in \S+ to a free port \(0 lets the system pick one; the chosen port is logged\)$/],
   },
   {
     name: 'a port given as a string in the file is refused (no silent coercion)',
@@ -169,7 +169,7 @@ const invalidCases: Array<{ name: string; options: () => LoadConfigOptions; frag
   {
     name: 'a CLI flag is named as the flag',
     options: () => ({ env: {}, overrides: { port: 'abc' as unknown as number }, overrideNames: { port: '--port' } }),
-    fragments: ['--port must be an integer 1-65535, got "abc": give --port a free port'],
+    fragments: ['--port must be an integer 0-65535, got "abc": give --port a free port (0 lets the system pick one; the chosen port is logged)'],
   },
   {
     name: 'an unnamed programmatic override is named overrides.<key>',

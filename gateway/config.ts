@@ -138,7 +138,7 @@ interface ScalarRule {
 }
 
 const SCALAR_RULES: readonly ScalarRule[] = [
-  { path: 'port', kind: 'int', min: 1, max: 65535, fix: 'a free port' },
+  { path: 'port', kind: 'int', min: 0, max: 65535, fix: 'a free port (0 lets the system pick one; the chosen port is logged)' },
   { path: 'host', kind: 'string', fix: 'the address to listen on, such as 0.0.0.0 or 127.0.0.1' },
   { path: 'dataDir', kind: 'string', fix: 'a writable directory such as ./data' },
   { path: 'demo', kind: 'bool', fix: 'true (demo credit on first contact) or false (deposits only)' },

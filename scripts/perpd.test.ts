@@ -86,13 +86,13 @@ test('an invalid configuration exits 1 with the precise problem and no help', ()
   const r = perpd(['config', 'print'], { PERPD_PORT: 'abc' });
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, 'perpd config print: invalid configuration: PERPD_PORT must be an integer 1-65535, got "abc": set PERPD_PORT to a free port\n');
+  assert.equal(r.stderr, 'perpd config print: invalid configuration: PERPD_PORT must be an integer 0-65535, got "abc": set PERPD_PORT to a free port (0 lets the system pick one; the chosen port is logged)\n');
 });
 
 test('a bad flag value is named as the flag', () => {
   const r = perpd(['start', '--port', 'abc']);
   assert.equal(r.code, 1);
-  assert.ok(r.stderr.includes('--port must be an integer 1-65535, got "abc": give --port a free port'), r.stderr);
+  assert.ok(r.stderr.includes('--port must be an integer 0-65535, got "abc": give --port a free port (0 lets the system pick one; the chosen port is logged)'), r.stderr);
 });
 
 // Usage errors: exit 2, a precise first line on stderr, then the help.

@@ -93,27 +93,20 @@ export class FastMarket implements MarketEngine {
       case Op.SET_MARKET_STATUS:
         return this.#setStatus(cmd);
       default:
-        return this.#reject(cmd, 0, Code.UNKNOWN_OP, 0, 0);
+        return this.#reject(cmd, Code.UNKNOWN_OP);
     }
   }
 
-  #reject(cmd: Command, orderId: number, code: number, side: number, preheldLots: number): number {
-    this.sink.onReject(cmd.seq, orderId, cmd.accountId, code, side, preheldLots);
+  /** Refuses a command, echoing its fields (docs/matching.md, "Reject events"). */
+  #reject(cmd: Command, code: number): number {
+    this.sink.onReject(cmd.seq, cmd.orderId, cmd.accountId, code, cmd.side, cmd.preheldLots);
     return code;
-  }
-
-  #rejectPlace(cmd: Command, code: number): number {
-    return this.#reject(cmd, cmd.seq, code, cmd.side, cmd.preheldLots);
   }
 
   /** SET_MARK_PRICE / SET_MARKET_STATUS carry no account. */
   #rejectMarketInput(cmd: Command, code: number): number {
     this.sink.onReject(cmd.seq, 0, 0, code, 0, 0);
     return code;
-  }
-
-  #rejectModify(cmd: Command, code: number): number {
-    return this.#reject(cmd, cmd.orderId, code, cmd.side, cmd.preheldLots);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -155,7 +148,7 @@ export class FastMarket implements MarketEngine {
   // ------------------------------------------------------------------ PLACE
 
   #place(cmd: Command): number {
-    const orderId = cmd.seq;
+    const orderId = cmd.orderId; // = cmd.seq, set by the sequencer
     const side = cmd.side;
     const orderType = cmd.orderType;
     const tif = cmd.tif;
@@ -163,7 +156,7 @@ export class FastMarket implements MarketEngine {
     const stp = cmd.stpMode;
     const kind = cmd.triggerKind;
     const spec = this.spec;
-    if (this.marketStatus === MarketStatus.HALTED) return this.#rejectPlace(cmd, Code.MARKET_HALTED);
+    if (this.marketStatus === MarketStatus.HALTED) return this.#reject(cmd, Code.MARKET_HALTED);
     if (
       (side !== 0 && side !== 1) ||
       (orderType !== OrderType.LIMIT && orderType !== OrderType.MARKET) ||
@@ -173,7 +166,7 @@ export class FastMarket implements MarketEngine {
       !Number.isInteger(flags) ||
       (flags & ~3) !== 0
     ) {
-      return this.#rejectPlace(cmd, Code.INVALID_ORDER_FLAGS);
+      return this.#reject(cmd, Code.INVALID_ORDER_FLAGS);
     }
     const isTrigger = kind !== TriggerKind.NONE;
     const postOnly = (flags & 1) !== 0;
@@ -183,31 +176,31 @@ export class FastMarket implements MarketEngine {
       (orderType === OrderType.MARKET && tif === TimeInForce.GTC) ||
       (cmd.ocoOrderId !== 0 && !isTrigger)
     ) {
-      return this.#rejectPlace(cmd, Code.INVALID_ORDER_FLAGS);
+      return this.#reject(cmd, Code.INVALID_ORDER_FLAGS);
     }
     let size = cmd.sizeLots;
-    if (!Number.isSafeInteger(size) || size < 1) return this.#rejectPlace(cmd, Code.INVALID_SIZE);
-    if (size < spec.minOrderLots) return this.#rejectPlace(cmd, Code.SIZE_BELOW_MIN);
-    if (size > spec.maxOrderLots) return this.#rejectPlace(cmd, Code.SIZE_ABOVE_MAX);
+    if (!Number.isSafeInteger(size) || size < 1) return this.#reject(cmd, Code.INVALID_SIZE);
+    if (size < spec.minOrderLots) return this.#reject(cmd, Code.SIZE_BELOW_MIN);
+    if (size > spec.maxOrderLots) return this.#reject(cmd, Code.SIZE_ABOVE_MAX);
     const isLimit = orderType === OrderType.LIMIT;
     const price = isLimit ? cmd.priceTicks : 0;
-    if (isLimit && (!Number.isSafeInteger(price) || price < 1 || price > spec.maxPriceTicks)) return this.#rejectPlace(cmd, Code.INVALID_PRICE);
+    if (isLimit && (!Number.isSafeInteger(price) || price < 1 || price > spec.maxPriceTicks)) return this.#reject(cmd, Code.INVALID_PRICE);
     if (isTrigger) {
       const tp = cmd.triggerPriceTicks;
-      if (!Number.isSafeInteger(tp) || tp < 1 || tp > spec.maxPriceTicks) return this.#rejectPlace(cmd, Code.INVALID_TRIGGER_PRICE);
+      if (!Number.isSafeInteger(tp) || tp < 1 || tp > spec.maxPriceTicks) return this.#reject(cmd, Code.INVALID_TRIGGER_PRICE);
       const crossed = FastMarket.#triggerFiresAbove(kind, side) ? this.mark >= tp : this.mark <= tp;
-      if (crossed) return this.#rejectPlace(cmd, Code.TRIGGER_ALREADY_CROSSED);
+      if (crossed) return this.#reject(cmd, Code.TRIGGER_ALREADY_CROSSED);
     } else if (isLimit && !this.#inBand(price)) {
-      return this.#rejectPlace(cmd, Code.PRICE_OUT_OF_BAND);
+      return this.#reject(cmd, Code.PRICE_OUT_OF_BAND);
     }
     const acct = this.accounts.findOrAdd(cmd.accountId);
     const hasCloid = (cmd.cloid0 | cmd.cloid1 | cmd.cloid2 | cmd.cloid3) !== 0;
     if (hasCloid && this.cloids.get(acct, cmd.cloid0 | 0, cmd.cloid1 | 0, cmd.cloid2 | 0, cmd.cloid3 | 0) !== NONE) {
-      return this.#rejectPlace(cmd, Code.DUPLICATE_CLOID);
+      return this.#reject(cmd, Code.DUPLICATE_CLOID);
     }
-    if (this.ids.get(orderId) !== NONE) return this.#rejectPlace(cmd, Code.DUPLICATE_ORDER_ID);
+    if (this.ids.get(orderId) !== NONE) return this.#reject(cmd, Code.DUPLICATE_ORDER_ID);
     const canRest = isTrigger || (isLimit && tif === TimeInForce.GTC);
-    if (canRest && this.accounts.openCount[acct] >= spec.maxOpenOrdersPerAccount) return this.#rejectPlace(cmd, Code.TOO_MANY_OPEN_ORDERS);
+    if (canRest && this.accounts.openCount[acct] >= spec.maxOpenOrdersPerAccount) return this.#reject(cmd, Code.TOO_MANY_OPEN_ORDERS);
     let partner = NONE;
     if (cmd.ocoOrderId !== 0) {
       partner = this.ids.get(cmd.ocoOrderId);
@@ -219,18 +212,18 @@ export class FastMarket implements MarketEngine {
         (st.meta[partner] & 1) !== side ||
         this.trig.oco[st.level[partner]] !== NONE
       ) {
-        return this.#rejectPlace(cmd, Code.INVALID_OCO_PARTNER);
+        return this.#reject(cmd, Code.INVALID_OCO_PARTNER);
       }
     }
     if (reduceOnly && !isTrigger) {
       const r = this.#reducible(acct, side);
-      if (r === 0) return this.#rejectPlace(cmd, Code.REDUCE_ONLY_WOULD_INCREASE);
+      if (r === 0) return this.#reject(cmd, Code.REDUCE_ONLY_WOULD_INCREASE);
       if (size > r) size = r;
     }
-    if (postOnly && this.#crosses(side, price)) return this.#rejectPlace(cmd, Code.POST_ONLY_WOULD_CROSS);
+    if (postOnly && this.#crosses(side, price)) return this.#reject(cmd, Code.POST_ONLY_WOULD_CROSS);
     const limit = isLimit ? price : this.#bandEdge(side);
     if (tif === TimeInForce.FOK && !isTrigger && this.#fillable(side, acct, stp, limit, size) < size) {
-      return this.#rejectPlace(cmd, Code.FOK_CANNOT_FILL);
+      return this.#reject(cmd, Code.FOK_CANNOT_FILL);
     }
 
     // Accepted: write the order into a slot.
@@ -601,8 +594,8 @@ export class FastMarket implements MarketEngine {
 
   #cancel(cmd: Command): number {
     const slot = this.ids.get(cmd.orderId);
-    if (slot === NONE) return this.#reject(cmd, cmd.orderId, Code.UNKNOWN_ORDER, 0, 0);
-    if (this.accounts.globalId[this.store.acct[slot]] !== cmd.accountId) return this.#reject(cmd, cmd.orderId, Code.NOT_OWNER, 0, 0);
+    if (slot === NONE) return this.#reject(cmd, Code.UNKNOWN_ORDER);
+    if (this.accounts.globalId[this.store.acct[slot]] !== cmd.accountId) return this.#reject(cmd, Code.NOT_OWNER);
     this.#cancelWithOco(slot, CancelReason.USER);
     return Code.OK;
   }
@@ -611,7 +604,7 @@ export class FastMarket implements MarketEngine {
     const acct = this.accounts.find(cmd.accountId);
     const hasCloid = (cmd.cloid0 | cmd.cloid1 | cmd.cloid2 | cmd.cloid3) !== 0;
     const slot = acct === NONE || !hasCloid ? NONE : this.cloids.get(acct, cmd.cloid0 | 0, cmd.cloid1 | 0, cmd.cloid2 | 0, cmd.cloid3 | 0);
-    if (slot === NONE) return this.#reject(cmd, 0, Code.UNKNOWN_ORDER, 0, 0);
+    if (slot === NONE) return this.#reject(cmd, Code.UNKNOWN_ORDER);
     this.#cancelWithOco(slot, CancelReason.USER);
     return Code.OK;
   }
@@ -643,39 +636,39 @@ export class FastMarket implements MarketEngine {
   #modify(cmd: Command): number {
     const orderId = cmd.orderId;
     const slot = this.ids.get(orderId);
-    if (slot === NONE) return this.#rejectModify(cmd, Code.UNKNOWN_ORDER);
+    if (slot === NONE) return this.#reject(cmd, Code.UNKNOWN_ORDER);
     const st = this.store;
     const acct = st.acct[slot];
-    if (this.accounts.globalId[acct] !== cmd.accountId) return this.#rejectModify(cmd, Code.NOT_OWNER);
-    if (this.marketStatus === MarketStatus.HALTED) return this.#rejectModify(cmd, Code.MARKET_HALTED);
+    if (this.accounts.globalId[acct] !== cmd.accountId) return this.#reject(cmd, Code.NOT_OWNER);
+    if (this.marketStatus === MarketStatus.HALTED) return this.#reject(cmd, Code.MARKET_HALTED);
     const meta = st.meta[slot];
     const side = meta & 1;
-    if (cmd.side !== side) return this.#rejectModify(cmd, Code.MODIFY_SIDE_MISMATCH);
-    if ((meta & META_TRIGGER) !== 0) return this.#rejectModify(cmd, Code.ORDER_NOT_MODIFIABLE);
+    if (cmd.side !== side) return this.#reject(cmd, Code.MODIFY_SIDE_MISMATCH);
+    if ((meta & META_TRIGGER) !== 0) return this.#reject(cmd, Code.ORDER_NOT_MODIFIABLE);
     const spec = this.spec;
     const newPrice = cmd.priceTicks;
-    if (!Number.isSafeInteger(newPrice) || newPrice < 1 || newPrice > spec.maxPriceTicks) return this.#rejectModify(cmd, Code.INVALID_PRICE);
+    if (!Number.isSafeInteger(newPrice) || newPrice < 1 || newPrice > spec.maxPriceTicks) return this.#reject(cmd, Code.INVALID_PRICE);
     const ladder = side === Side.BUY ? this.bids : this.asks;
     const lvl = st.level[slot];
     const oldPrice = ladder.price[lvl];
     const priceChanged = newPrice !== oldPrice;
-    if (priceChanged && !this.#inBand(newPrice)) return this.#rejectModify(cmd, Code.PRICE_OUT_OF_BAND);
+    if (priceChanged && !this.#inBand(newPrice)) return this.#reject(cmd, Code.PRICE_OUT_OF_BAND);
     const sizeLots = cmd.sizeLots;
     if (sizeLots !== 0) {
-      if (!Number.isSafeInteger(sizeLots) || sizeLots < 1) return this.#rejectModify(cmd, Code.INVALID_SIZE);
-      if (sizeLots < spec.minOrderLots) return this.#rejectModify(cmd, Code.SIZE_BELOW_MIN);
-      if (sizeLots > spec.maxOrderLots) return this.#rejectModify(cmd, Code.SIZE_ABOVE_MAX);
+      if (!Number.isSafeInteger(sizeLots) || sizeLots < 1) return this.#reject(cmd, Code.INVALID_SIZE);
+      if (sizeLots < spec.minOrderLots) return this.#reject(cmd, Code.SIZE_BELOW_MIN);
+      if (sizeLots > spec.maxOrderLots) return this.#reject(cmd, Code.SIZE_ABOVE_MAX);
     }
     const rem = st.remaining[slot];
     let n = sizeLots !== 0 ? sizeLots : rem;
     if ((meta & META_REDUCE_ONLY) !== 0) {
       const r = this.#reducible(acct, side);
-      if (r === 0) return this.#rejectModify(cmd, Code.REDUCE_ONLY_WOULD_INCREASE);
+      if (r === 0) return this.#reject(cmd, Code.REDUCE_ONLY_WOULD_INCREASE);
       if (n > r) n = r;
     } else if (n > rem && cmd.preheldLots < n - rem) {
-      return this.#rejectModify(cmd, Code.INSUFFICIENT_MARGIN);
+      return this.#reject(cmd, Code.INSUFFICIENT_MARGIN);
     }
-    if ((meta & META_POST_ONLY) !== 0 && priceChanged && this.#crosses(side, newPrice)) return this.#rejectModify(cmd, Code.POST_ONLY_WOULD_CROSS);
+    if ((meta & META_POST_ONLY) !== 0 && priceChanged && this.#crosses(side, newPrice)) return this.#reject(cmd, Code.POST_ONLY_WOULD_CROSS);
 
     const flags = metaFlags(meta);
     if (!priceChanged && n <= rem) {
