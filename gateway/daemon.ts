@@ -1,0 +1,150 @@
+/**
+ * The daemon: one process, one port. Wires, in order:
+ *   ledger → market workers (rings) → sequencer + runtime (R1, rings, R2) →
+ *   report router (execution reports, market data) → uWS routes:
+ *     GET /health, /ready, /metrics      (gateway/http/routes.ts)
+ *     WS  /binary                        binary protocol (docs/protocol-binary.md)
+ *
+ * Shutdown closes the listen socket first (a worker still holding a uWS socket when
+ * the process exits aborts it), then the connections, then drains and stops the
+ * workers. A crashed worker stops the whole daemon loudly: serving half a venue is
+ * worse than serving none.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import uws from 'uWebSockets.js';
+import { Ledger } from '../engine/ledger/ledger.js';
+import { AccountDirectory } from './accounts/account-directory.js';
+import { keyStorePath } from './auth/key-store.js';
+import type { PerpdConfig } from './config.js';
+import { attachOpsRoutes } from './http/routes.js';
+import { componentLogger } from './logger.js';
+import { PerpdMetrics } from './metrics.js';
+import { EngineRuntime } from './runtime/engine-runtime.js';
+import { LedgerStage } from './runtime/ledger-stage.js';
+import { Sequencer } from './runtime/sequencer.js';
+import { WorkerPool } from './runtime/worker-pool.js';
+import { BinaryEndpoint } from './session/binary-endpoint.js';
+import { ReportRouter } from './session/report-router.js';
+
+export const BINARY_PATH = '/binary';
+
+export interface DaemonHandle {
+  /** The port actually listened on (config.port, or the system's choice for 0). */
+  readonly port: number;
+  readonly ledger: Ledger;
+  readonly runtime: EngineRuntime;
+  close(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** What to do when a worker dies; default: log fatal and exit the process with code 70. */
+  onFatal?: (err: Error) => void;
+}
+
+export async function startDaemon(config: PerpdConfig, logger: Logger, options: DaemonOptions = {}): Promise<DaemonHandle> {
+  const log = componentLogger(logger, 'daemon');
+  mkdirSync(config.dataDir, { recursive: true });
+  const metrics = new PerpdMetrics({ markets: config.markets });
+  const ledger = new Ledger(config.markets, { defaultLeverage: config.ledger.defaultLeverage, maxAccounts: config.ledger.maxAccounts });
+  let ready = false;
+  let listenSocket: uws.us_listen_socket | false = false;
+  let endpoint: BinaryEndpoint | undefined;
+
+  const onFatal =
+    options.onFatal ??
+    ((err: Error) => {
+      log.fatal({ err }, 'a market worker died; stopping the daemon (restart it; the journal will restore state once durability lands)');
+      process.exit(70);
+    });
+
+  const pool = await WorkerPool.start({
+    markets: config.markets,
+    workers: config.workers,
+    commandRingRecords: config.commandRingRecords,
+    eventRingRecords: config.eventRingRecords,
+    spinIterations: config.spinIterations,
+    parkTimeoutMs: config.parkTimeoutMs,
+    batchSize: config.batchSize,
+    pinCpus: config.pinWorkers === false ? [] : config.pinWorkers,
+    onFatal: (err) => {
+      ready = false;
+      if (listenSocket) uws.us_listen_socket_close(listenSocket);
+      listenSocket = false;
+      endpoint?.closeAll();
+      onFatal(err);
+    },
+  });
+  pool.depths().forEach((d) => {
+    metrics.trackRingDepth('command', d.worker, () => pool.depths()[d.worker].commands);
+    metrics.trackRingDepth('event', d.worker, () => pool.depths()[d.worker].events);
+  });
+
+  const sequencer = new Sequencer();
+  const router = new ReportRouter({ markets: config.markets, metrics, logger: componentLogger(logger, 'reports'), maxBackpressureBytes: config.maxBackpressureBytes });
+  const runtime = new EngineRuntime({
+    pool,
+    sequencer,
+    risk: new LedgerStage(ledger),
+    publish: router,
+    onSequenced: (cmd) => router.noteSequenced(cmd),
+    parkTimeoutMs: config.parkTimeoutMs,
+  });
+  runtime.start();
+
+  const accounts = new AccountDirectory({ keysPath: keyStorePath(config.dataDir), demo: config.demo, demoCreditMicros: config.demoCreditMicros, ledger, runtime });
+  accounts.ensurePlatformAccount();
+
+  const app = uws.App();
+  endpoint = new BinaryEndpoint({
+    path: BINARY_PATH,
+    runtime,
+    router,
+    accounts,
+    metrics,
+    logger: componentLogger(logger, 'binary'),
+    nowUs: () => sequencer.nowUs(),
+    maxConnections: config.maxConnections,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    maxBackpressureBytes: config.maxBackpressureBytes,
+    deadManMaxMs: config.deadManMaxMs,
+  });
+  endpoint.attach(app);
+  attachOpsRoutes(app, {
+    live: () => true,
+    ready: () => ready,
+    readyDetail: () => ({ markets: config.markets.map((m) => m.symbol), workers: pool.assignment(), connections: endpoint?.connectionCount ?? 0, demo: config.demo }),
+    metricsText: () => metrics.render(),
+  });
+
+  listenSocket = await new Promise<uws.us_listen_socket | false>((resolve) => app.listen(config.host, config.port, resolve));
+  if (!listenSocket) {
+    await runtime.stop();
+    await pool.close();
+    throw new Error(`cannot listen on ${config.host}:${config.port}: the port is taken or not allowed; set PERPD_PORT (or --port) to a free port`);
+  }
+  const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
+  ready = true;
+  log.info(
+    { host: config.host, port, binaryPath: BINARY_PATH, demo: config.demo, markets: config.markets.map((m) => m.symbol), workers: pool.assignment() },
+    'perpd listening',
+  );
+
+  let closed = false;
+  return {
+    port,
+    ledger,
+    runtime,
+    async close() {
+      if (closed) return;
+      closed = true;
+      ready = false;
+      if (listenSocket) uws.us_listen_socket_close(listenSocket);
+      listenSocket = false;
+      endpoint?.closeAll();
+      await runtime.stop();
+      await pool.close();
+      log.info('perpd stopped');
+    },
+  };
+}
