@@ -418,6 +418,18 @@ export class BinaryClient extends EventEmitter<BinaryClientEvents> {
     });
   }
 
+  /**
+   * Stops reading from the socket (the server then sees a slow consumer and drops
+   * market data for this connection); `resumeReading` continues. For tests and demos.
+   */
+  pauseReading(): void {
+    this.#mustWs().pause();
+  }
+
+  resumeReading(): void {
+    this.#mustWs().resume();
+  }
+
   /** Drops the connection without a close handshake. */
   terminate(): void {
     this.#ws?.terminate();

@@ -3,7 +3,7 @@ import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { Code } from '../../engine/codes.js';
 import { Op, type Command } from '../../engine/command.js';
 import { newNonce, tryImportEd25519PublicKey, tryVerifyLogin, verifyLogin } from '../binary/auth.js';
-import { closeCodeFor, closeReasonFor } from '../binary/close-policy.js';
+import { WsClose, closeCodeFor, closeReasonFor } from '../binary/close-policy.js';
 import { BatchCursor, tryDecodeRequest } from '../binary/decode.js';
 import { ReportEncoder } from '../binary/encode.js';
 import { CHALLENGE_VALID_MS, FrameType, LOGIN_TIMEOUT_MS, MAX_REQUEST_FRAME_BYTES } from '../binary/frames.js';
@@ -121,7 +121,7 @@ export class BinaryEndpoint {
   #onMessage(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean): void {
     const s = ws.getUserData().session!;
     if (!isBinary) {
-      s.close(closeCodeFor(Code.MALFORMED, true), closeReasonFor(Code.MALFORMED));
+      s.close(WsClose.UNSUPPORTED_DATA, closeReasonFor(Code.MALFORMED));
       return;
     }
     s.lastSeenMs = Date.now();
