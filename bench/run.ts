@@ -20,6 +20,7 @@ interface Benchmark {
 /** Add ring, frames, journal, e2e… here as they are written. */
 const BENCHMARKS: Record<string, Benchmark> = {
   book: { script: 'book.js', nodeFlags: ['--expose-gc'], quickArgs: ['--quick'], about: 'order book: perpd vs nodejs-order-book (throughput, latency, memory, allocation)' },
+  wait: { script: 'wait.js', nodeFlags: [], quickArgs: ['--quick'], about: 'worker waiting strategy: ring round trip and pipelined throughput per spin budget' },
 };
 
 function usage(): string {

@@ -34,6 +34,7 @@ export interface DaemonHandle {
   readonly port: number;
   readonly ledger: Ledger;
   readonly runtime: EngineRuntime;
+  readonly pool: WorkerPool;
   close(): Promise<void>;
 }
 
@@ -135,6 +136,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     port,
     ledger,
     runtime,
+    pool,
     async close() {
       if (closed) return;
       closed = true;

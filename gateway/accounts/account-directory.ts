@@ -3,6 +3,7 @@ import { Code } from '../../engine/codes.js';
 import { Command, Op } from '../../engine/command.js';
 import type { Ledger } from '../../engine/ledger/ledger.js';
 import { activeKeyIndex, addKey, loadKeyStore } from '../auth/key-store.js';
+import { loadAddressStore, saveAddressStore, type AddressStoreData, type AgentRecord } from './address-store.js';
 
 /** The part of the runtime the directory needs (creating and funding accounts). */
 export interface CommandSubmitter {
@@ -15,7 +16,12 @@ export interface AccountDirectoryOptions {
   demoCreditMicros: number;
   ledger: Ledger;
   runtime: CommandSubmitter;
+  /** `<dataDir>/addresses.json` (JSON API identities); omitted: no address index. */
+  addressesPath?: string;
 }
+
+/** Agents a master may have at once: one unnamed plus this many named (Hyperliquid's rule). */
+export const MAX_NAMED_AGENTS = 3;
 
 /**
  * Who is who: Ed25519 API keys (gateway/auth/key-store.ts, keys.json) → account ids,
@@ -34,10 +40,17 @@ export class AccountDirectory {
   readonly #o: AccountDirectoryOptions;
   #keys: Map<string, number>;
   readonly #cmd = new Command();
+  // Address index (JSON API): lower-case address → account id; agent address → record.
+  readonly #addressStore: AddressStoreData;
+  readonly #addresses = new Map<string, number>();
+  readonly #agents = new Map<string, AgentRecord>();
 
   constructor(options: AccountDirectoryOptions) {
     this.#o = options;
     this.#keys = existsSync(options.keysPath) ? activeKeyIndex(loadKeyStore(options.keysPath)) : new Map();
+    this.#addressStore = options.addressesPath ? loadAddressStore(options.addressesPath) : { version: 1, addresses: [], agents: [] };
+    for (const a of this.#addressStore.addresses) this.#addresses.set(a.address, a.accountId);
+    for (const g of this.#addressStore.agents) this.#agents.set(g.agentAddress, g);
   }
 
   get demo(): boolean {
@@ -95,5 +108,95 @@ export class AccountDirectory {
     c.accountId = accountId;
     c.amount = amount;
     return this.#o.runtime.submit(c);
+  }
+
+  // ------------------------------------------------------------------ addresses
+  // The JSON API's identities: Ethereum addresses (lower-case hex) and the agent
+  // keys they approved. Stored in addresses.json next to keys.json.
+
+  /** Every registered address with its account, in registration order. */
+  addressEntries(): readonly { address: string; accountId: number }[] {
+    return this.#addressStore.addresses;
+  }
+
+  accountOfAddress(address: string): number | undefined {
+    return this.#addresses.get(address);
+  }
+
+  /** The address registered for an account (first one), for display. */
+  addressOfAccount(accountId: number): string | undefined {
+    return this.#addressStore.addresses.find((a) => a.accountId === accountId)?.address;
+  }
+
+  agentOf(agentAddress: string): AgentRecord | undefined {
+    return this.#agents.get(agentAddress);
+  }
+
+  /**
+   * Demo mode: a new account for an unknown address, created by sequenced
+   * CREATE_ACCOUNT + DEPOSIT (demoCreditMicros) commands and recorded in
+   * addresses.json. Returns the code and the new account id.
+   */
+  createDemoAccountForAddress(address: string, nowMs: number = Date.now()): { code: number; accountId: number } {
+    if (!this.#o.demo || !this.#o.addressesPath) return { code: Code.UNKNOWN_ACCOUNT, accountId: 0 };
+    const known = this.#addresses.get(address);
+    if (known !== undefined) return { code: Code.OK, accountId: known };
+    if (this.#agents.has(address)) return { code: Code.ACCOUNT_EXISTS, accountId: 0 };
+    const code = this.#submit(Op.CREATE_ACCOUNT, 0, 0);
+    if (code !== Code.OK) return { code, accountId: 0 };
+    const accountId = this.#cmd.accountId;
+    const deposit = this.#submit(Op.DEPOSIT, accountId, this.#o.demoCreditMicros);
+    if (deposit !== Code.OK) return { code: deposit, accountId };
+    this.#addressStore.addresses.push({ address, accountId, addedAtMs: nowMs });
+    this.#addresses.set(address, accountId);
+    this.#saveAddresses();
+    return { code: Code.OK, accountId };
+  }
+
+  /**
+   * Makes sure a registered address's account exists in the ledger (the ledger
+   * starts empty on every start until the journal lands); in demo mode a re-created
+   * account is credited again. Returns a Code.
+   */
+  ensureAddressAccount(address: string): number {
+    const accountId = this.#addresses.get(address);
+    if (accountId === undefined) return Code.UNKNOWN_ACCOUNT;
+    if (accountId < this.#o.ledger.accountCount) return Code.OK;
+    const code = this.ensureAccount(accountId);
+    if (code !== Code.OK || !this.#o.demo) return code;
+    return this.#submit(Op.DEPOSIT, accountId, this.#o.demoCreditMicros);
+  }
+
+  /**
+   * Approves `agentAddress` to sign for `masterAddress`'s account (Hyperliquid's
+   * approveAgent): an agent with the same name (or the unnamed one) is replaced; a
+   * master has at most one unnamed and MAX_NAMED_AGENTS named agents. Returns an
+   * error sentence, or undefined when approved (and persisted).
+   */
+  approveAgent(masterAddress: string, agentAddress: string, name: string, validUntilMs: number | null, nowMs: number = Date.now()): string | undefined {
+    const accountId = this.#addresses.get(masterAddress);
+    if (accountId === undefined) return `User ${masterAddress} does not exist.`;
+    if (this.#addresses.has(agentAddress)) return `Agent address ${agentAddress} is a user address; an agent must be a fresh key.`;
+    const existing = this.#agents.get(agentAddress);
+    if (existing && existing.masterAddress !== masterAddress) return `Agent ${agentAddress} is already approved for another user.`;
+    const store = this.#addressStore;
+    const mine = store.agents.filter((g) => g.masterAddress === masterAddress && g.agentAddress !== agentAddress);
+    const replaced = mine.find((g) => g.name === name);
+    if (!replaced && name !== '' && mine.filter((g) => g.name !== '').length >= MAX_NAMED_AGENTS) {
+      return `User ${masterAddress} already has ${MAX_NAMED_AGENTS} named agents: approve one under an existing name to replace it.`;
+    }
+    const drop = new Set<string>([agentAddress]);
+    if (replaced) drop.add(replaced.agentAddress);
+    store.agents = store.agents.filter((g) => !drop.has(g.agentAddress));
+    for (const a of drop) this.#agents.delete(a);
+    const record: AgentRecord = { agentAddress, masterAddress, accountId, name, validUntilMs, addedAtMs: nowMs };
+    store.agents.push(record);
+    this.#agents.set(agentAddress, record);
+    this.#saveAddresses();
+    return undefined;
+  }
+
+  #saveAddresses(): void {
+    if (this.#o.addressesPath) saveAddressStore(this.#o.addressesPath, this.#addressStore);
   }
 }

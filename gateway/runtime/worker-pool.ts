@@ -30,6 +30,7 @@ interface WorkerSlot {
   /** Commands pushed since the last doorbell ring. */
   unrung: number;
   stopped: boolean;
+  exited: boolean;
 }
 
 /**
@@ -88,7 +89,7 @@ export class WorkerPool {
         cpu: o.pinCpus.length > 0 ? o.pinCpus[w % o.pinCpus.length] : -1,
       };
       const worker = new Worker(entry, { workerData: data, name: `market-worker-${w}` });
-      const slot: WorkerSlot = { worker, commands, events, commandBell, markets: byWorker[w].map((m) => m.symbol), unrung: 0, stopped: false };
+      const slot: WorkerSlot = { worker, commands, events, commandBell, markets: byWorker[w].map((m) => m.symbol), unrung: 0, stopped: false, exited: false };
       this.#slots.push(slot);
       for (const m of byWorker[w]) this.#workerOfMarket.set(m.marketId, w);
       ready.push(
@@ -102,6 +103,7 @@ export class WorkerPool {
       });
       worker.on('error', (err) => this.#die(new Error(`market worker ${w} (${slot.markets.join(', ')}) crashed: ${err.message}`)));
       worker.on('exit', (code) => {
+        slot.exited = true;
         if (!this.#closing) this.#die(new Error(`market worker ${w} (${slot.markets.join(', ')}) exited with code ${code}`));
       });
     }
@@ -193,12 +195,18 @@ export class WorkerPool {
     return this.#slots.map((s, i) => ({ worker: i, commands: s.commands.pendingRecords(), events: s.events.pendingRecords() }));
   }
 
+  /** Kills a worker thread as a crash would (tests of the crash path). */
+  killWorkerForTest(index: number): Promise<number> {
+    return this.#slots[index].worker.terminate();
+  }
+
   /** Asks each worker to stop after the commands already queued, then waits for the threads to end. */
   async close(timeoutMs = 5000): Promise<void> {
     this.#closing = true;
     const stop = new Command();
     stop.op = Op.SHUTDOWN;
-    for (const s of this.#slots) {
+    const alive = this.#slots.filter((s) => !s.exited);
+    for (const s of alive) {
       encodeCommand(stop, this.#record, 0);
       const deadline = Date.now() + timeoutMs;
       while (!s.commands.tryPush(this.#record) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
@@ -206,7 +214,7 @@ export class WorkerPool {
       // The worker parks with a timeout, so it sees SHUTDOWN even if the bell was missed.
     }
     await Promise.all(
-      this.#slots.map(
+      alive.map(
         (s) =>
           new Promise<void>((resolve) => {
             const timer = setTimeout(() => void s.worker.terminate().then(() => resolve()), timeoutMs);

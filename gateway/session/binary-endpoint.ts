@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { Code } from '../../engine/codes.js';
@@ -45,6 +46,7 @@ export class BinaryEndpoint {
   readonly #enc = new ReportEncoder();
   readonly #sessions = new Set<BinarySession>();
   #nextSessionId = 1;
+  #receivedMs = 0;
   #tick: NodeJS.Timeout | undefined;
 
   constructor(options: BinaryEndpointOptions) {
@@ -125,6 +127,7 @@ export class BinaryEndpoint {
       return;
     }
     s.lastSeenMs = Date.now();
+    this.#receivedMs = performance.now();
     const bytes = new Uint8Array(message);
     const f = this.#frame;
     const code = tryDecodeRequest(bytes, f);
@@ -278,7 +281,7 @@ export class BinaryEndpoint {
     }
     const router = this.#o.router;
     const markets = cmd.op === Op.CANCEL_ALL && marketId === 0xffff ? this.#o.runtime.marketIds().length : 1;
-    const origin = { session: s, requestId: f.requestId, requestType: f.type, kind: OriginKind.CLIENT, pendingDones: markets, cancelled: 0 };
+    const origin = { session: s, requestId: f.requestId, requestType: f.type, kind: OriginKind.CLIENT, pendingDones: markets, cancelled: 0, receivedMs: this.#receivedMs };
     for (let i = 0; i < markets; i++) router.expect(cmd.seq + i, origin);
     if (cmd.op === Op.PLACE) router.noteCloid(cmd.seq, c0, c1, c2, c3);
   }
@@ -295,7 +298,7 @@ export class BinaryEndpoint {
       cmd.orderId = orderId;
       const code = this.#o.runtime.submit(cmd);
       if (code === Code.OK) {
-        this.#o.router.expect(cmd.seq, { session: s, requestId: 0, requestType: FrameType.CANCEL, kind: OriginKind.DEAD_MAN, pendingDones: 1, cancelled: 0 });
+        this.#o.router.expect(cmd.seq, { session: s, requestId: 0, requestType: FrameType.CANCEL, kind: OriginKind.DEAD_MAN, pendingDones: 1, cancelled: 0, receivedMs: 0 });
         s.liveOrders.delete(orderId);
       } else if (code === Code.OVERLOADED) pending++;
     }

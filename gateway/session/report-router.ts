@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { CancelReason, Code } from '../../engine/codes.js';
 import type { Command } from '../../engine/command.js';
@@ -24,6 +25,8 @@ export interface Origin {
   /** MASS_CANCEL over several markets: DONEs still expected, and orders cancelled so far. */
   pendingDones: number;
   cancelled: number;
+  /** performance.now() when the frame arrived (ms), for the ack latency histogram; 0 = not measured. */
+  receivedMs: number;
 }
 
 /** Per-market market-data state. */
@@ -185,17 +188,28 @@ export class ReportRouter implements EventStreamHandler {
     }
   }
 
+  /** Observes receipt → first answer once per command. */
+  #observeAck(o: Origin): void {
+    if (o.receivedMs === 0) return;
+    this.#o.metrics.ackLatencyMicros.observe((performance.now() - o.receivedMs) * 1000);
+    o.receivedMs = 0;
+  }
+
   onReject(seq: number, orderId: number, _accountId: number, code: number, side: number): void {
     const o = this.#origin;
     this.#o.metrics.rejects.incFor(code);
     if (o === undefined || o.kind !== OriginKind.CLIENT) return;
+    this.#observeAck(o);
     const c = o.session;
     c.send(this.#enc.encodeRejected(o.requestId, code, this.#marketId, o.requestType, side, orderId, seq, 0, 0, 0, 0));
   }
 
   onAccept(orderId: number, accountId: number, side: number, priceTicks: number, sizeLots: number, flags: number, isTrigger: boolean): void {
     const o = this.#origin;
-    if (o !== undefined && o.session.accountId === accountId) o.session.liveOrders.set(orderId, this.#marketId);
+    if (o !== undefined && o.session.accountId === accountId) {
+      o.session.liveOrders.set(orderId, this.#marketId);
+      this.#observeAck(o);
+    }
     const orderFlags = flags | (isTrigger ? ACCEPTED_IS_TRIGGER : 0);
     const cmdCloid = this.#cloidBySeq.get(this.#causeSeq) ?? NO_CLOID;
     this.#toAccount(accountId, (s) =>
@@ -274,6 +288,7 @@ export class ReportRouter implements EventStreamHandler {
   onDone(code: number): void {
     const o = this.#origin;
     if (o === undefined) return;
+    this.#observeAck(o); // cancels and modifies are acknowledged by their reports; DONE closes the measurement
     if (o.requestType === FrameType.MASS_CANCEL) {
       if (--o.pendingDones > 0) {
         this.#origins.delete(this.#causeSeq);
