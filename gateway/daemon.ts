@@ -4,6 +4,7 @@
  *   report router (execution reports, market data) → uWS routes:
  *     GET /health, /ready, /metrics      (gateway/http/routes.ts)
  *     WS  /binary                        binary protocol (docs/protocol-binary.md)
+ *     POST /info, /exchange, WS /ws      JSON API, Hyperliquid dialect (docs/api-json.md)
  *
  * Shutdown closes the listen socket first (a worker still holding a uWS socket when
  * the process exits aborts it), then the connections, then drains and stops the
@@ -15,6 +16,7 @@ import type { Logger } from 'pino';
 import uws from 'uWebSockets.js';
 import { Ledger } from '../engine/ledger/ledger.js';
 import { AccountDirectory } from './accounts/account-directory.js';
+import { addressStorePath } from './accounts/address-store.js';
 import { keyStorePath } from './auth/key-store.js';
 import type { PerpdConfig } from './config.js';
 import { attachOpsRoutes } from './http/routes.js';
@@ -25,6 +27,8 @@ import { LedgerStage } from './runtime/ledger-stage.js';
 import { Sequencer } from './runtime/sequencer.js';
 import { WorkerPool } from './runtime/worker-pool.js';
 import { BinaryEndpoint } from './session/binary-endpoint.js';
+import { JsonApi, type JsonApiLimits } from './json/json-api.js';
+import { PublishFanout } from './runtime/publish-fanout.js';
 import { ReportRouter } from './session/report-router.js';
 
 export const BINARY_PATH = '/binary';
@@ -41,6 +45,8 @@ export interface DaemonHandle {
 export interface DaemonOptions {
   /** What to do when a worker dies; default: log fatal and exit the process with code 70. */
   onFatal?: (err: Error) => void;
+  /** JSON API tunables (rate limits, timeouts); defaults in gateway/json/json-api.ts. */
+  jsonApi?: Partial<JsonApiLimits>;
 }
 
 export async function startDaemon(config: PerpdConfig, logger: Logger, options: DaemonOptions = {}): Promise<DaemonHandle> {
@@ -51,6 +57,8 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   let ready = false;
   let listenSocket: uws.us_listen_socket | false = false;
   let endpoint: BinaryEndpoint | undefined;
+  // JSON API (Hyperliquid dialect): its router is a second publication handler.
+  const jsonApi = new JsonApi({ markets: config.markets, ledger, logger: componentLogger(logger, 'json'), limits: options.jsonApi });
 
   const onFatal =
     options.onFatal ??
@@ -73,6 +81,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
       if (listenSocket) uws.us_listen_socket_close(listenSocket);
       listenSocket = false;
       endpoint?.closeAll();
+      jsonApi.close();
       onFatal(err);
     },
   });
@@ -87,13 +96,16 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     pool,
     sequencer,
     risk: new LedgerStage(ledger),
-    publish: router,
-    onSequenced: (cmd) => router.noteSequenced(cmd),
+    publish: new PublishFanout([router, jsonApi.router]),
+    onSequenced: (cmd) => {
+      router.noteSequenced(cmd);
+      jsonApi.router.noteSequenced(cmd);
+    },
     parkTimeoutMs: config.parkTimeoutMs,
   });
   runtime.start();
 
-  const accounts = new AccountDirectory({ keysPath: keyStorePath(config.dataDir), demo: config.demo, demoCreditMicros: config.demoCreditMicros, ledger, runtime });
+  const accounts = new AccountDirectory({ keysPath: keyStorePath(config.dataDir), demo: config.demo, demoCreditMicros: config.demoCreditMicros, ledger, runtime, addressesPath: addressStorePath(config.dataDir) });
   accounts.ensurePlatformAccount();
 
   const app = uws.App();
@@ -111,6 +123,14 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     deadManMaxMs: config.deadManMaxMs,
   });
   endpoint.attach(app);
+  jsonApi.attach(app, {
+    runtime,
+    accounts,
+    maxFrameBytes: config.maxFrameBytes,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    maxBackpressureBytes: config.maxBackpressureBytes,
+    maxConnections: config.maxConnections,
+  });
   attachOpsRoutes(app, {
     live: () => true,
     ready: () => ready,
@@ -120,6 +140,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
 
   listenSocket = await new Promise<uws.us_listen_socket | false>((resolve) => app.listen(config.host, config.port, resolve));
   if (!listenSocket) {
+    jsonApi.close();
     await runtime.stop();
     await pool.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: the port is taken or not allowed; set PERPD_PORT (or --port) to a free port`);
@@ -144,6 +165,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
       if (listenSocket) uws.us_listen_socket_close(listenSocket);
       listenSocket = false;
       endpoint?.closeAll();
+      jsonApi.close();
       await runtime.stop();
       await pool.close();
       log.info('perpd stopped');
