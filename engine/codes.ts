@@ -19,6 +19,7 @@ export const Code = {
   RATE_LIMITED: -1005,
   PRICE_NOT_ON_GRID: -1006,
   SIZE_NOT_ON_GRID: -1007,
+  JOURNAL_UNAVAILABLE: -1008, // the journal failed (disk full, I/O error): nothing is accepted until a restart
   // -11xx binary protocol frames (docs/protocol-binary.md; a block of its own so appends elsewhere in -1xxx cannot collide)
   FRAME_TOO_LARGE: -1101, // message above the direction's max frame size (closes the socket)
   UNSUPPORTED_VERSION: -1102, // header version byte is not a supported protocol version (closes the socket)

@@ -28,6 +28,8 @@ export const Op = {
   SET_MARKET_STATUS: 31,
   // runtime control (never journaled as business commands)
   SHUTDOWN: 90,
+  /** Durability: a market worker copies its markets' state (value = the cut's seq) and marks its event stream. */
+  SNAPSHOT: 91,
 } as const;
 export type OpValue = (typeof Op)[keyof typeof Op];
 

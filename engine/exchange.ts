@@ -1,7 +1,7 @@
 import { Code } from './codes.js';
 import type { Command } from './command.js';
 import { Op } from './command.js';
-import { TeeSink, type MarketEventSink } from './events.js';
+import { NullSink, TeeSink, type MarketEventSink } from './events.js';
 import type { MarketEngine, MarketEngineFactory } from './market-engine.js';
 import type { MarketSpec } from './market-spec.js';
 import { StateHasher } from './state-hash.js';
@@ -13,6 +13,20 @@ export interface ExchangeOptions {
   ledgerOptions?: LedgerOptions;
   /** Receives every market event after the ledger has settled it (output ring, recorder). */
   sink?: MarketEventSink;
+  /**
+   * 'inline' (default): R2 runs inside market.process, event by event (the TeeSink
+   * below). 'external': markets report only to `sink` and the caller settles through
+   * `ledger.settlementSink(marketId)` itself, in an order of its choosing (journal
+   * replay applies market events to the ledger in the order the gateway applied them).
+   */
+  settlement?: 'inline' | 'external';
+}
+
+/** State hashes of every market (ascending marketId) and of the ledger, and their combination. */
+export interface ExchangeHashes {
+  markets: { marketId: number; hash: string }[];
+  ledger: string;
+  exchange: string;
 }
 
 /**
@@ -45,9 +59,11 @@ export class Exchange {
   constructor(options: ExchangeOptions) {
     this.ledger = new Ledger(options.markets, options.ledgerOptions);
     const out = options.sink;
+    const external = options.settlement === 'external';
     this.markets = this.ledger.markets.map((spec) => {
       const settle = this.ledger.settlementSink(spec.marketId);
-      const engine = options.createMarket(spec, out ? new TeeSink(settle, out) : settle);
+      const sink = external ? (out ?? new NullSink()) : out ? new TeeSink(settle, out) : settle;
+      const engine = options.createMarket(spec, sink);
       this.#byId.set(spec.marketId, engine);
       return engine;
     });
@@ -61,13 +77,22 @@ export class Exchange {
   process(cmd: Command): number {
     const code = this.ledger.tryPreTrade(cmd);
     if (code !== Code.OK) return code;
+    return this.route(cmd);
+  }
+
+  /**
+   * Stages M (+ R2 when settlement is inline) for a command R1 has already passed:
+   * ledger ops are complete, order ops and market inputs go to their market(s).
+   * Journal replay calls it after re-running R1 itself.
+   */
+  route(cmd: Command): number {
     switch (cmd.op) {
       case Op.CREATE_ACCOUNT:
       case Op.DEPOSIT:
       case Op.WITHDRAW:
       case Op.SET_LEVERAGE:
       case Op.SET_STP_DEFAULT:
-        return code;
+        return Code.OK;
       case Op.CANCEL_ALL:
         if (cmd.value === 1) return this.#cancelAllMarkets(cmd);
         return this.#mustMarket(cmd.marketId).process(cmd);
@@ -97,10 +122,14 @@ export class Exchange {
    * market's stateHash), then the ledger's stateHash.
    */
   stateHash(): string {
-    const h = new StateHasher();
-    for (const market of this.markets) h.add(market.spec.marketId).addString(market.stateHash());
-    h.addString(this.ledger.stateHash());
-    return h.digest();
+    return this.hashes().exchange;
+  }
+
+  /** Every part's hash and the combined one (O(state): walks every book and account once). */
+  hashes(): ExchangeHashes {
+    const markets = this.markets.map((m) => ({ marketId: m.spec.marketId, hash: m.stateHash() }));
+    const ledger = this.ledger.stateHash();
+    return { markets, ledger, exchange: combineExchangeHash(markets, ledger) };
   }
 
   /** Every market's validateInternalState, the ledger's invariants and the conservation law; throws on the first failure. For tests. */
@@ -116,4 +145,12 @@ export class Exchange {
       }
     }
   }
+}
+
+/** The exchange hash from its parts: per market in ascending marketId (marketId, hash), then the ledger's hash. */
+export function combineExchangeHash(markets: readonly { marketId: number; hash: string }[], ledgerHash: string): string {
+  const h = new StateHasher();
+  for (const m of markets) h.add(m.marketId).addString(m.hash);
+  h.addString(ledgerHash);
+  return h.digest();
 }

@@ -58,7 +58,16 @@ test('defaults are valid and match the documented values', () => {
   );
   assert.equal(c.workers, defaultWorkerCount(demoMarkets().length));
   assert.equal(c.pinWorkers, false);
-  assert.deepEqual(c.journal, { mode: 'sync', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500 });
+  assert.deepEqual(c.journal, {
+    mode: 'sync',
+    groupCommitMaxRecords: 1_000,
+    groupCommitMaxDelayMicros: 500,
+    snapshotEveryCommands: 100_000,
+    snapshotEveryMs: 600_000,
+    hashEveryCommands: 20_000,
+    retention: 'keep',
+    keepSnapshots: 3,
+  });
   assert.equal(c.logLevel, 'info');
   assert.equal(c.allowJsFallback, false);
   assert.equal(c.ledger.defaultLeverage, 20);
@@ -87,7 +96,11 @@ test('layers apply in order: defaults, file, environment, overrides', () => {
   const fromFile = loadConfig({ env: {}, file });
   assert.equal(fromFile.port, 9000);
   assert.equal(fromFile.host, '127.0.0.1');
-  assert.deepEqual(fromFile.journal, { mode: 'async', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500 }, 'a section merges key by key');
+  assert.deepEqual(
+    fromFile.journal,
+    { mode: 'async', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500, snapshotEveryCommands: 100_000, snapshotEveryMs: 600_000, hashEveryCommands: 20_000, retention: 'keep', keepSnapshots: 3 },
+    'a section merges key by key',
+  );
   assert.deepEqual(fromFile.ledger, { defaultLeverage: 10, maxAccounts: 1_000_000 });
 
   const withEnv = loadConfig({ env: { PERPD_PORT: '9100', PERPD_JOURNAL_MODE: 'sync' }, file });

@@ -33,19 +33,31 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const JOURNAL_MODES = ['sync', 'async'] as const;
 export type JournalMode = (typeof JOURNAL_MODES)[number];
+export const RETENTION_MODES = ['keep', 'prune', 'archive'] as const;
+export type RetentionMode = (typeof RETENTION_MODES)[number];
 
 /**
- * PLACEHOLDER for the durability work: validated and printed, but nothing reads it
- * yet. `sync` = a command is acknowledged only once its group commit is durable (the
- * architecture's non-negotiable default); `async` = acknowledge before the flush
- * (benchmarks only: a crash may lose acknowledged commands).
+ * Durability (docs/durability.md). `sync` = a command is acknowledged only once its
+ * group commit is flushed to disk (the architecture's non-negotiable default);
+ * `async` = acknowledged once committed (survives kill -9; an OS crash or power loss
+ * may lose the last ~ms of acknowledged commands).
  */
 export interface JournalConfig {
   mode: JournalMode;
-  /** Most commands sharing one durable flush. */
+  /** A group commit starts at once when this many records are queued (and none is in flight). */
   groupCommitMaxRecords: number;
-  /** Longest a command waits for its group to fill before the flush starts anyway. */
+  /** Otherwise it starts after this long; below 1000 = at the end of the event-loop turn. */
   groupCommitMaxDelayMicros: number;
+  /** Snapshot every this many commands (0 = never). */
+  snapshotEveryCommands: number;
+  /** Snapshot when this long passed since the last one and commands arrived (0 = never). */
+  snapshotEveryMs: number;
+  /** Publish the state hash (journal, log) every this many commands between snapshots (0 = at snapshots only). */
+  hashEveryCommands: number;
+  /** What happens to journal entries older than the oldest kept snapshot. */
+  retention: RetentionMode;
+  /** Snapshots kept by retention 'prune' / 'archive' (the archive goes to <dataDir>/journal-archive). */
+  keepSnapshots: number;
 }
 
 export interface LedgerConfig {
@@ -157,6 +169,11 @@ const SCALAR_RULES: readonly ScalarRule[] = [
   { path: 'journal.mode', kind: 'enum', values: JOURNAL_MODES, fix: '"sync" (durable acks) or "async" (benchmarks only)' },
   { path: 'journal.groupCommitMaxRecords', kind: 'int', min: 1, max: 1_000_000, fix: 'the most commands per durable flush, e.g. 1000' },
   { path: 'journal.groupCommitMaxDelayMicros', kind: 'int', min: 0, max: 1_000_000, fix: 'a group-commit wait in microseconds, e.g. 500' },
+  { path: 'journal.snapshotEveryCommands', kind: 'int', min: 0, max: 1_000_000_000, fix: 'a number of commands between snapshots, e.g. 100000 (0 = never)' },
+  { path: 'journal.snapshotEveryMs', kind: 'int', min: 0, max: 86_400_000, fix: 'milliseconds between snapshots, e.g. 600000 (0 = never)' },
+  { path: 'journal.hashEveryCommands', kind: 'int', min: 0, max: 1_000_000_000, fix: 'a number of commands between published state hashes, e.g. 20000 (0 = at snapshots only)' },
+  { path: 'journal.retention', kind: 'enum', values: RETENTION_MODES, fix: '"keep" (everything), "prune" or "archive" (entries before the oldest kept snapshot)' },
+  { path: 'journal.keepSnapshots', kind: 'int', min: 1, max: 1_000, fix: 'how many snapshots retention keeps, e.g. 3' },
   { path: 'logLevel', kind: 'enum', values: LOG_LEVELS, fix: 'one of fatal, error, warn, info, debug, trace, silent' },
   { path: 'allowJsFallback', kind: 'bool', fix: 'true only to accept the slow ws-based uWebSockets.js fallback, otherwise false' },
   { path: 'ledger.defaultLeverage', kind: 'int', min: 1, max: 1_000, fix: 'a default leverage such as 20' },
@@ -217,7 +234,16 @@ export function defaultConfig(): Omit<PerpdConfig, 'workers'> {
     maxBackpressureBytes: 1_048_576,
     maxConnections: 10_000,
     deadManMaxMs: 300_000,
-    journal: { mode: 'sync', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500 },
+    journal: {
+      mode: 'sync',
+      groupCommitMaxRecords: 1_000,
+      groupCommitMaxDelayMicros: 500,
+      snapshotEveryCommands: 100_000,
+      snapshotEveryMs: 600_000,
+      hashEveryCommands: 20_000,
+      retention: 'keep',
+      keepSnapshots: 3,
+    },
     logLevel: 'info',
     allowJsFallback: false,
     ledger: { defaultLeverage: 20, maxAccounts: 1_000_000 },

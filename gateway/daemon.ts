@@ -6,15 +6,26 @@
  *     WS  /binary                        binary protocol (docs/protocol-binary.md)
  *     POST /info, /exchange, WS /ws      JSON API, Hyperliquid dialect (docs/api-json.md)
  *
+ * Durability (docs/durability.md): before anything else the journal under
+ * <dataDir>/journal is opened and the state recovered from it; the recovered ledger
+ * is the ledger, the recovered markets are loaded by their workers, the sequencer
+ * continues after the last journaled seq. Every sequenced command is journaled
+ * before it leaves for its market; every settled event is journaled in settlement
+ * order; all output waits until the journal acknowledged what it depends on.
+ *
  * Shutdown closes the listen socket first (a worker still holding a uWS socket when
  * the process exits aborts it), then the connections, then drains and stops the
  * workers. A crashed worker stops the whole daemon loudly: serving half a venue is
  * worse than serving none.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import uws from 'uWebSockets.js';
-import { Ledger } from '../engine/ledger/ledger.js';
+import { Code } from '../engine/codes.js';
+import type { Ledger } from '../engine/ledger/ledger.js';
+import { RuntimeJournal } from '../persistence/runtime-journal.js';
+import { PiscinaBuilder } from '../persistence/snapshot-builder.js';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { addressStorePath } from './accounts/address-store.js';
 import { keyStorePath } from './auth/key-store.js';
@@ -53,8 +64,43 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   const log = componentLogger(logger, 'daemon');
   mkdirSync(config.dataDir, { recursive: true });
   const metrics = new PerpdMetrics({ markets: config.markets });
-  const ledger = new Ledger(config.markets, { defaultLeverage: config.ledger.defaultLeverage, maxAccounts: config.ledger.maxAccounts });
   let ready = false;
+  // Durability: recover from the journal first (docs/durability.md, "Recovery").
+  const journal = await RuntimeJournal.open({
+    dataDir: config.dataDir,
+    engine: { markets: config.markets, ledger: { defaultLeverage: config.ledger.defaultLeverage, maxAccounts: config.ledger.maxAccounts } },
+    journal: config.journal,
+    builder: new PiscinaBuilder(), // snapshots are encoded, hashed and compressed off the gateway thread
+    snapshotEveryCommands: config.journal.snapshotEveryCommands,
+    snapshotEveryMs: config.journal.snapshotEveryMs,
+    hashEveryCommands: config.journal.hashEveryCommands,
+    retention: { mode: config.journal.retention, keepSnapshots: config.journal.keepSnapshots, archiveDir: join(config.dataDir, 'journal-archive') },
+    onCut: (c) =>
+      log.info(
+        { seq: c.seq, eventCursor: c.eventCursor, stateHash: c.hashes.exchange, ledgerHash: c.hashes.ledger, markets: c.hashes.markets, snapshot: c.snapshotWritten, ms: c.ms },
+        c.snapshotWritten ? 'snapshot written; state hash published' : 'state hash published',
+      ),
+    onCutError: (err) => log.error({ err }, 'snapshot / state-hash cut failed (matching goes on; the next one retries)'),
+    onFailure: (err) => {
+      ready = false;
+      log.fatal({ err }, 'journal write failed: every command is refused from now on (nothing unpersisted was acknowledged); fix the disk and restart');
+    },
+  });
+  const rec = journal.recovery;
+  log.info(
+    {
+      snapshotSeq: rec.snapshot?.seq ?? 0,
+      rejectedSnapshots: rec.rejectedSnapshots,
+      replayedCommands: rec.replayed.commands,
+      replayedEvents: rec.replayed.events,
+      hashesVerified: rec.hashesVerified,
+      lastSeq: journal.resume.lastSeq,
+      stateHash: journal.recoveredHash,
+      ms: Math.round(rec.snapshotLoadMs + rec.replayMs),
+    },
+    'state recovered from the journal',
+  );
+  const ledger: Ledger = journal.ledger;
   let listenSocket: uws.us_listen_socket | false = false;
   let endpoint: BinaryEndpoint | undefined;
   // JSON API (Hyperliquid dialect): its router is a second publication handler.
@@ -63,7 +109,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   const onFatal =
     options.onFatal ??
     ((err: Error) => {
-      log.fatal({ err }, 'a market worker died; stopping the daemon (restart it; the journal will restore state once durability lands)');
+      log.fatal({ err }, 'a market worker died; stopping the daemon (restart it: the journal restores the state)');
       process.exit(70);
     });
 
@@ -76,6 +122,8 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     parkTimeoutMs: config.parkTimeoutMs,
     batchSize: config.batchSize,
     pinCpus: config.pinWorkers === false ? [] : config.pinWorkers,
+    initialMarkets: journal.takeMarketParts(), // durability: the recovered books
+    onSnapshotImages: (_w, cutSeq, images) => journal.onSnapshotImages(cutSeq, images), // durability: periodic cuts
     onFatal: (err) => {
       ready = false;
       if (listenSocket) uws.us_listen_socket_close(listenSocket);
@@ -91,19 +139,26 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   });
 
   const sequencer = new Sequencer();
+  sequencer.resumeAfter(journal.resume.lastSeq, journal.resume.lastTsUs); // durability
   const router = new ReportRouter({ markets: config.markets, metrics, logger: componentLogger(logger, 'reports'), maxBackpressureBytes: config.maxBackpressureBytes });
   const runtime = new EngineRuntime({
     pool,
     sequencer,
     risk: new LedgerStage(ledger),
-    publish: new PublishFanout([router, jsonApi.router]),
+    // Durability: settled events are journaled, and all output is held until the journal acknowledged it.
+    publish: journal.publisher(new PublishFanout([router, jsonApi.router])),
+    admission: () => (journal.failure ? Code.JOURNAL_UNAVAILABLE : Code.OK),
     onSequenced: (cmd) => {
+      journal.appendCommand(cmd); // durability: before the command leaves for its market
       router.noteSequenced(cmd);
       jsonApi.router.noteSequenced(cmd);
     },
     parkTimeoutMs: config.parkTimeoutMs,
   });
   runtime.start();
+  // Durability: periodic snapshots and state-hash publication (the policy decides; a cut takes no lock).
+  const cutTimer = setInterval(() => journal.maybeSnapshot(pool), 1_000);
+  cutTimer.unref();
 
   const accounts = new AccountDirectory({ keysPath: keyStorePath(config.dataDir), demo: config.demo, demoCreditMicros: config.demoCreditMicros, ledger, runtime, addressesPath: addressStorePath(config.dataDir) });
   accounts.ensurePlatformAccount();
@@ -141,8 +196,10 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   listenSocket = await new Promise<uws.us_listen_socket | false>((resolve) => app.listen(config.host, config.port, resolve));
   if (!listenSocket) {
     jsonApi.close();
+    clearInterval(cutTimer);
     await runtime.stop();
     await pool.close();
+    await journal.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: the port is taken or not allowed; set PERPD_PORT (or --port) to a free port`);
   }
   const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
@@ -166,8 +223,10 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
       listenSocket = false;
       endpoint?.closeAll();
       jsonApi.close();
+      clearInterval(cutTimer);
       await runtime.stop();
       await pool.close();
+      await journal.close();
       log.info('perpd stopped');
     },
   };

@@ -4,6 +4,7 @@ import type { MarketSpec } from '../market-spec.js';
 import { StateHasher } from '../state-hash.js';
 import { buildAccountView, type AccountView } from './account-view.js';
 import { LedgerState, type LedgerOptions } from './ledger-state.js';
+import { encodeLedgerSnapshot, restoreLedgerSnapshot } from './ledger-snapshot.js';
 import { tryPreTrade } from './pre-trade.js';
 import { MarketSettlement } from './settlement.js';
 
@@ -49,6 +50,16 @@ export class Ledger {
     const m = this.#st.marketIndex(marketId);
     if (m < 0) throw new Error(`ledger: unknown market ${marketId}`);
     return this.#sinks[m];
+  }
+
+  /** The whole ledger as bytes (ledger-snapshot.ts): deterministic, no clock. */
+  snapshot(): Uint8Array {
+    return encodeLedgerSnapshot(this.#st);
+  }
+
+  /** Loads a snapshot into this ledger, which must be fresh (no accounts yet). */
+  restoreSnapshot(bytes: Uint8Array): void {
+    restoreLedgerSnapshot(this.#st, bytes);
   }
 
   /** Specs in ascending marketId order. */

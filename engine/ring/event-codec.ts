@@ -26,6 +26,8 @@ export const EventType = {
   LEVEL: 9,
   MARK: 10,
   DONE: 11,
+  /** Durability: the worker took its snapshot copy here (slot 3 = the cut's seq); every earlier event of it precedes. */
+  SNAPSHOT_MARK: 12,
 } as const;
 
 /** What the consumer of an event stream implements: the sink calls plus context and DONE. */
@@ -33,6 +35,8 @@ export interface EventStreamHandler extends MarketEventSink {
   /** Called before each event's sink call with its market and causing command. */
   setContext(marketId: number, causeSeq: number): void;
   onDone(code: number): void;
+  /** Durability: a worker's SNAPSHOT_MARK (no setContext precedes it). */
+  onSnapshotMark?(cutSeq: number): void;
 }
 
 /** A MarketEventSink that encodes into a growable staging buffer. */
@@ -57,6 +61,12 @@ export class EventEncoder implements MarketEventSink {
   /** Ends the command with its result code. */
   end(code: number): void {
     this.#put(EventType.DONE, code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** Durability: marks the stream where this worker copied its markets for the snapshot cut at `cutSeq`. */
+  snapshotMark(cutSeq: number): void {
+    this.begin(0, 0);
+    this.#put(EventType.SNAPSHOT_MARK, cutSeq, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** Empties the staging buffer (after it was pushed to a ring). */
@@ -171,6 +181,10 @@ export class EventEncoder implements MarketEventSink {
 export function decodeEvents(src: Float64Array, count: number, h: EventStreamHandler): void {
   for (let i = 0; i < count; i++) {
     const o = i * EVENT_RECORD_LENGTH;
+    if (src[o] === EventType.SNAPSHOT_MARK) {
+      h.onSnapshotMark?.(src[o + 3]);
+      continue;
+    }
     h.setContext(src[o + 1], src[o + 2]);
     const a = o + 3;
     switch (src[o]) {

@@ -4,6 +4,9 @@ import type { MarketEngine, MarketEngineFactory } from '../market-engine.js';
 import type { MarketSpec } from '../market-spec.js';
 import { COMMAND_RECORD_LENGTH, decodeCommand } from '../ring/command-codec.js';
 import { EventEncoder } from '../ring/event-codec.js';
+import { restoreMarket } from '../exchange-snapshot.js';
+import type { FastMarket } from '../book/fast-market.js';
+import { captureFastMarketImage, type MarketImage } from '../book/fast-market-snapshot.js';
 
 /**
  * The markets one worker owns, fed with encoded command records and producing
@@ -12,11 +15,19 @@ import { EventEncoder } from '../ring/event-codec.js';
  */
 export class MarketHost {
   readonly encoder = new EventEncoder();
+  /** Durability: the copies taken for a SNAPSHOT command, for the worker loop to send (then cleared). */
+  snapshot: { cutSeq: number; images: { marketId: number; image: MarketImage }[] } | undefined;
   readonly #markets = new Map<number, MarketEngine>();
   readonly #cmd = new Command();
 
-  constructor(specs: MarketSpec[], createMarket: MarketEngineFactory) {
+  /** `initial`: snapshot bytes of markets to load (journal recovery, docs/durability.md); the others start empty. */
+  constructor(specs: MarketSpec[], createMarket: MarketEngineFactory, initial: readonly { marketId: number; bytes: Uint8Array }[] = []) {
     for (const spec of specs) this.#markets.set(spec.marketId, createMarket(spec, this.encoder));
+    for (const part of initial) {
+      const market = this.#markets.get(part.marketId);
+      if (market === undefined) throw new Error(`MarketHost: snapshot of market ${part.marketId}, which this host does not own`);
+      restoreMarket(market, part.bytes);
+    }
   }
 
   market(marketId: number): MarketEngine | undefined {
@@ -33,6 +44,13 @@ export class MarketHost {
     for (let i = 0; i < count; i++) {
       decodeCommand(src, i * COMMAND_RECORD_LENGTH, cmd);
       if (cmd.op === Op.SHUTDOWN) return false;
+      if (cmd.op === Op.SNAPSHOT) {
+        // Durability: copy every market's arrays (the only pause), then mark the event stream.
+        const images = [...this.#markets.values()].map((m) => ({ marketId: m.spec.marketId, image: captureFastMarketImage(m as FastMarket) }));
+        this.snapshot = { cutSeq: cmd.value, images };
+        enc.snapshotMark(cmd.value);
+        continue;
+      }
       enc.begin(cmd.marketId, cmd.seq);
       const market = this.#markets.get(cmd.marketId);
       let code: number;

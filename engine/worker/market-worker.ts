@@ -13,6 +13,7 @@ import { COMMAND_RECORD_LENGTH } from '../ring/command-codec.js';
 import { EVENT_RECORD_LENGTH } from '../ring/event-codec.js';
 import { Doorbell, RecordRing, type RecordRingHandle } from '../ring/record-ring.js';
 import { MarketHost } from './market-host.js';
+import { imageBuffers } from '../book/fast-market-snapshot.js';
 
 export interface MarketWorkerData {
   workerIndex: number;
@@ -29,6 +30,8 @@ export interface MarketWorkerData {
   batchSize: number;
   /** Pin this thread to a CPU (Linux, via taskset) or -1. */
   cpu: number;
+  /** Recovered state of some of `markets` (journal recovery): loaded before the first command. */
+  snapshots?: { marketId: number; bytes: Uint8Array }[];
 }
 
 function maybePin(cpu: number): string {
@@ -48,7 +51,7 @@ function run(data: MarketWorkerData): void {
   const events = new RecordRing(data.eventRing);
   const commandBell = new Doorbell(data.commandBell);
   const eventBell = new Doorbell(data.eventBell);
-  const host = new MarketHost(data.markets, createFastMarket);
+  const host = new MarketHost(data.markets, createFastMarket, data.snapshots ?? []);
   const batch = new Float64Array(data.batchSize * COMMAND_RECORD_LENGTH);
   const enc = host.encoder;
   const hasWork = (): boolean => commands.pendingRecords() > 0;
@@ -77,6 +80,12 @@ function run(data: MarketWorkerData): void {
       if (sent < enc.count) Atomics.wait(sleepWord, 0, 0, 0.05); // ~50 µs back-off while the gateway drains
     }
     enc.clear();
+    if (host.snapshot) {
+      // Durability: hand the copies to the gateway thread (transferred, not cloned).
+      const { cutSeq, images } = host.snapshot;
+      host.snapshot = undefined;
+      parentPort?.postMessage({ type: 'snapshot', workerIndex: data.workerIndex, cutSeq, images }, imageBuffers(images.map((i) => i.image)));
+    }
   }
   parentPort?.postMessage({ type: 'stopped', workerIndex: data.workerIndex });
 }

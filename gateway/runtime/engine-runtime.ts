@@ -37,6 +37,10 @@ class SettleThenPublish implements EventStreamHandler {
     this.settle.onDone(code);
     this.publish.onDone(code);
   }
+  /** Durability: a worker's snapshot mark goes to the publication side (the journal). */
+  onSnapshotMark(cutSeq: number): void {
+    this.publish.onSnapshotMark?.(cutSeq);
+  }
   onReject(seq: number, orderId: number, accountId: number, code: number, side: number, preheldLots: number): void {
     this.settle.onReject(seq, orderId, accountId, code, side, preheldLots);
     this.publish.onReject(seq, orderId, accountId, code, side, preheldLots);
@@ -87,6 +91,11 @@ export interface EngineRuntimeOptions {
   publish: EventStreamHandler & { onDrainEnd?(): void };
   /** Journal hook (durability work); called in seq order before the command leaves for a market. */
   onSequenced?: SequencedHook;
+  /**
+   * Durability: checked before anything else; a code other than OK refuses the command
+   * (the journal failed: Code.JOURNAL_UNAVAILABLE). Nothing changes on a refusal.
+   */
+  admission?: () => number;
   parkTimeoutMs: number;
 }
 
@@ -126,6 +135,8 @@ export class EngineRuntime {
    */
   submit(cmd: Command): number {
     const o = this.#o;
+    const refused = o.admission?.(); // durability: stop accepting once the journal failed
+    if (refused !== undefined && refused !== Code.OK) return refused;
     const isLedgerOp = LEDGER_OPS.has(cmd.op);
     const allMarkets = cmd.op === Op.CANCEL_ALL && cmd.value === 1;
     if (!isLedgerOp && !allMarkets) {
@@ -154,6 +165,10 @@ export class EngineRuntime {
     const o = this.#o;
     const markets = this.marketIds();
     for (const m of markets) if (o.pool.freeCommandSlots(m) === 0) return Code.OVERLOADED;
+    // Durability: R1 as for any command (as Exchange.process does), so that replaying the
+    // journaled per-market commands through R1 passes exactly as it did here.
+    const r1 = o.risk.tryPreTrade(cmd);
+    if (r1 !== Code.OK) return r1;
     let firstSeq = 0;
     for (const m of markets) {
       cmd.marketId = m;

@@ -6,6 +6,7 @@ import { COMMAND_RECORD_LENGTH, encodeCommand } from '../../engine/ring/command-
 import { EVENT_RECORD_LENGTH, decodeEvents, type EventStreamHandler } from '../../engine/ring/event-codec.js';
 import { Doorbell, RecordRing } from '../../engine/ring/record-ring.js';
 import type { MarketWorkerData } from '../../engine/worker/market-worker.js';
+import type { MarketImage } from '../../engine/book/fast-market-snapshot.js';
 
 export interface WorkerPoolOptions {
   markets: MarketSpec[];
@@ -19,6 +20,10 @@ export interface WorkerPoolOptions {
   pinCpus: number[];
   /** Called once if a worker dies or reports an error: the daemon must stop. */
   onFatal: (err: Error) => void;
+  /** Durability (persistence/runtime-journal.ts): recovered market state, each part loaded by the worker that owns the market. */
+  initialMarkets?: { marketId: number; bytes: Uint8Array }[];
+  /** Durability: a worker's copies for a snapshot cut (after a `requestSnapshot`). */
+  onSnapshotImages?: (workerIndex: number, cutSeq: number, images: { marketId: number; image: MarketImage }[]) => void;
 }
 
 interface WorkerSlot {
@@ -87,6 +92,7 @@ export class WorkerPool {
         parkTimeoutMs: o.parkTimeoutMs,
         batchSize: o.batchSize,
         cpu: o.pinCpus.length > 0 ? o.pinCpus[w % o.pinCpus.length] : -1,
+        snapshots: (o.initialMarkets ?? []).filter((p) => byWorker[w].some((m) => m.marketId === p.marketId)),
       };
       const worker = new Worker(entry, { workerData: data, name: `market-worker-${w}` });
       const slot: WorkerSlot = { worker, commands, events, commandBell, markets: byWorker[w].map((m) => m.symbol), unrung: 0, stopped: false, exited: false };
@@ -98,8 +104,9 @@ export class WorkerPool {
           worker.once('error', reject);
         }),
       );
-      worker.on('message', (msg: { type: string }) => {
+      worker.on('message', (msg: { type: string; cutSeq?: number; images?: { marketId: number; image: MarketImage }[] }) => {
         if (msg.type === 'stopped') slot.stopped = true;
+        else if (msg.type === 'snapshot') o.onSnapshotImages?.(w, msg.cutSeq!, msg.images!); // durability
       });
       worker.on('error', (err) => this.#die(new Error(`market worker ${w} (${slot.markets.join(', ')}) crashed: ${err.message}`)));
       worker.on('exit', (code) => {
@@ -153,6 +160,25 @@ export class WorkerPool {
     encodeCommand(cmd, this.#record, 0);
     if (!slot.commands.tryPush(this.#record)) return false;
     slot.unrung++;
+    return true;
+  }
+
+  /**
+   * Durability: asks every worker to copy its markets after the commands already
+   * queued (a SNAPSHOT record, value = the cut's seq). All or nothing: false, and
+   * nothing pushed, when a ring is full. Rings the doorbells.
+   */
+  requestSnapshot(cutSeq: number): boolean {
+    for (const s of this.#slots) if (s.commands.freeRecords() === 0) return false;
+    const snap = new Command();
+    snap.op = Op.SNAPSHOT;
+    snap.value = cutSeq;
+    encodeCommand(snap, this.#record, 0);
+    for (const s of this.#slots) {
+      s.commands.tryPush(this.#record);
+      s.unrung++;
+    }
+    this.flush();
     return true;
   }
 

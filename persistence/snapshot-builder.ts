@@ -1,0 +1,69 @@
+/**
+ * Who runs the background part of a snapshot (snapshot-worker.ts: encode images,
+ * hash, compress):
+ *
+ *   PiscinaBuilder   a piscina worker thread (the daemon, the benchmark): the
+ *                    captured images are transferred, not copied;
+ *   InlineBuilder    this thread (tools, tests), with or without compression.
+ *
+ * Both write the same record format; `decompress` undoes 'deflate-raw'.
+ */
+import { inflateRawSync } from 'node:zlib';
+import { Piscina } from 'piscina';
+import { imageBuffers } from '../engine/book/fast-market-snapshot.js';
+import type { EngineConfig } from './journal-store.js';
+import { buildSnapshot, type BuiltSnapshot, type CapturedParts, type SnapshotTask } from './snapshot-worker.js';
+
+export type { BuiltSnapshot, CapturedParts } from './snapshot-worker.js';
+
+export interface SnapshotBuilder {
+  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot>;
+  decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+function inflate(bytes: Uint8Array, compression: string): Uint8Array {
+  if (compression === 'none') return bytes;
+  if (compression === 'deflate-raw') return new Uint8Array(inflateRawSync(bytes));
+  throw new Error(`snapshot compression "${compression}" is unknown to this perpd`);
+}
+
+export class InlineBuilder implements SnapshotBuilder {
+  constructor(private readonly compress = true) {}
+  async build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
+    return buildSnapshot(engine, captured, this.compress);
+  }
+  async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {
+    return inflate(bytes, compression);
+  }
+  async close(): Promise<void> {}
+}
+
+export class PiscinaBuilder implements SnapshotBuilder {
+  readonly #pool: Piscina<SnapshotTask, unknown>;
+
+  /** One thread by default: snapshots are rare, and on 2 cores the others are busy matching. */
+  constructor(threads = 1) {
+    this.#pool = new Piscina<SnapshotTask, unknown>({
+      filename: new URL('./snapshot-worker.js', import.meta.url).href,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 10_000,
+    });
+  }
+
+  /** Transfers the captured images' buffers (the caller must not use them afterwards). */
+  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
+    const transferList = imageBuffers(captured.markets.flatMap((m) => (m.image ? [m.image] : [])));
+    return this.#pool.run({ op: 'build', engine, captured, compress: true }, { transferList }) as Promise<BuiltSnapshot>;
+  }
+
+  async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {
+    if (compression !== 'deflate-raw') return inflate(bytes, compression);
+    return (await this.#pool.run({ op: 'decompress', bytes })) as Uint8Array;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}

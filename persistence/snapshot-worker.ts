@@ -1,0 +1,54 @@
+/**
+ * The background part of a snapshot, as one function (`buildSnapshot`) and as the
+ * piscina worker entry that runs it off the hot path (snapshot-builder.ts):
+ *
+ *   1. encode each market captured as an image (engine/book/fast-market-snapshot.ts:
+ *      the worker only copied its arrays, matching resumed at once);
+ *   2. hash the parts by restoring them into a fresh ExchangeState (so the pause
+ *      never includes hashing; restore equivalence is what the snapshot tests prove);
+ *   3. compress each part (raw DEFLATE, level 1: the fastest level).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Piscina } from 'piscina';
+import { encodeFastMarketSnapshot, type MarketImage } from '../engine/book/fast-market-snapshot.js';
+import type { ExchangeHashes } from '../engine/exchange.js';
+import { ExchangeState } from './exchange-state.js';
+import type { EngineConfig } from './journal-store.js';
+
+/** The synchronous part's output: the ledger's bytes, and per market its bytes or its image. */
+export interface CapturedParts {
+  ledger: Uint8Array;
+  markets: { marketId: number; image?: MarketImage; bytes?: Uint8Array }[];
+}
+
+export interface BuiltSnapshot {
+  hashes: ExchangeHashes;
+  /** Uncompressed size of all parts. */
+  rawBytes: number;
+  compression: 'deflate-raw' | 'none';
+  ledger: Uint8Array;
+  markets: [number, Uint8Array][];
+}
+
+export type SnapshotTask = { op: 'build'; engine: EngineConfig; captured: CapturedParts; compress: boolean } | { op: 'decompress'; bytes: Uint8Array };
+
+export function buildSnapshot(engine: EngineConfig, captured: CapturedParts, compress: boolean): BuiltSnapshot {
+  const markets = captured.markets.map((m) => {
+    const bytes = m.bytes ?? (m.image ? encodeFastMarketSnapshot(m.image) : undefined);
+    if (!bytes) throw new Error(`snapshot: market ${m.marketId} has neither bytes nor an image`);
+    return { marketId: m.marketId, bytes };
+  });
+  const hashes = ExchangeState.fromSnapshot(engine, { ledger: captured.ledger, markets }).hashes();
+  const rawBytes = markets.reduce((n, p) => n + p.bytes.length, captured.ledger.length);
+  const pack = (b: Uint8Array): Uint8Array => (compress ? new Uint8Array(deflateRawSync(b, { level: 1 })) : b);
+  return { hashes, rawBytes, compression: compress ? 'deflate-raw' : 'none', ledger: pack(captured.ledger), markets: markets.map((p) => [p.marketId, pack(p.bytes)]) };
+}
+
+/** Piscina entry. Byte results go back by transfer, not by copy. */
+export default function run(task: SnapshotTask): unknown {
+  if (task.op === 'decompress') {
+    const out = new Uint8Array(inflateRawSync(task.bytes));
+    return Piscina.move(out);
+  }
+  return buildSnapshot(task.engine, task.captured, task.compress);
+}
