@@ -161,6 +161,8 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
   cutTimer.unref();
 
   const accounts = new AccountDirectory({ keysPath: keyStorePath(config.dataDir), demo: config.demo, demoCreditMicros: config.demoCreditMicros, ledger, runtime, addressesPath: addressStorePath(config.dataDir) });
+  const dropped = accounts.dropIdentitiesOfLostDemoAccounts(); // durability: see the method's comment
+  if (dropped > 0) log.warn({ dropped }, 'forgot demo identities whose account creation was not journaled before a crash');
   accounts.ensurePlatformAccount();
 
   const app = uws.App();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Code } from '../../engine/codes.js';
 import { Command, Op } from '../../engine/command.js';
 import type { Ledger } from '../../engine/ledger/ledger.js';
-import { activeKeyIndex, addKey, loadKeyStore } from '../auth/key-store.js';
+import { activeKeyIndex, addKey, loadKeyStore, saveKeyStore } from '../auth/key-store.js';
 import { loadAddressStore, saveAddressStore, type AddressStoreData, type AgentRecord } from './address-store.js';
 
 /** The part of the runtime the directory needs (creating and funding accounts). */
@@ -65,6 +65,48 @@ export class AccountDirectory {
   /** Genesis: creates the platform account 0 if the ledger is empty. */
   ensurePlatformAccount(): number {
     return this.#o.ledger.accountCount === 0 ? this.#submit(Op.CREATE_ACCOUNT, 0, 0) : Code.OK;
+  }
+
+  /**
+   * Demo mode, after recovery: forgets keys, addresses and agents bound to account
+   * ids the recovered ledger does not have. A demo identity is written to its file
+   * when its CREATE_ACCOUNT is sequenced, before the journal has made it durable; a
+   * crash in between leaves an identity pointing at an id that the next new account
+   * would get. No acknowledged order can depend on such an account (acks wait for
+   * the journal, which is a gap-free prefix), so forgetting it is safe: that client
+   * logs in with account 0 again and gets a new account. Outside demo mode keys are
+   * registered by the operator ahead of their account's first login and are kept.
+   * Returns how many identities were dropped.
+   */
+  dropIdentitiesOfLostDemoAccounts(): number {
+    if (!this.#o.demo) return 0;
+    const accountCount = this.#o.ledger.accountCount;
+    let dropped = 0;
+    if (existsSync(this.#o.keysPath)) {
+      const data = loadKeyStore(this.#o.keysPath);
+      const kept = data.keys.filter((k) => k.accountId < accountCount);
+      if (kept.length !== data.keys.length) {
+        dropped += data.keys.length - kept.length;
+        saveKeyStore(this.#o.keysPath, { ...data, keys: kept });
+        this.reload();
+      }
+    }
+    if (this.#o.addressesPath) {
+      const st = this.#addressStore;
+      const before = st.addresses.length + st.agents.length;
+      st.addresses = st.addresses.filter((a) => a.accountId < accountCount);
+      st.agents = st.agents.filter((g) => g.accountId < accountCount);
+      const after = st.addresses.length + st.agents.length;
+      if (after !== before) {
+        dropped += before - after;
+        this.#addresses.clear();
+        for (const a of st.addresses) this.#addresses.set(a.address, a.accountId);
+        this.#agents.clear();
+        for (const g of st.agents) this.#agents.set(g.agentAddress, g);
+        saveAddressStore(this.#o.addressesPath, st);
+      }
+    }
+    return dropped;
   }
 
   /** Re-reads keys.json (after `perpd keys add/revoke`). */
