@@ -75,11 +75,15 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     snapshotEveryMs: config.journal.snapshotEveryMs,
     hashEveryCommands: config.journal.hashEveryCommands,
     retention: { mode: config.journal.retention, keepSnapshots: config.journal.keepSnapshots, archiveDir: join(config.dataDir, 'journal-archive') },
-    onCut: (c) =>
+    onCut: (c) => {
       log.info(
         { seq: c.seq, eventCursor: c.eventCursor, stateHash: c.hashes.exchange, ledgerHash: c.hashes.ledger, markets: c.hashes.markets, snapshot: c.snapshotWritten, ms: c.ms },
         c.snapshotWritten ? 'snapshot written; state hash published' : 'state hash published',
-      ),
+      );
+      metrics.stateHash.set({ seq: c.seq, event_cursor: c.eventCursor, exchange: c.hashes.exchange, ledger: c.hashes.ledger });
+      metrics.lastCutSeq.set(c.seq);
+      if (c.snapshotWritten) metrics.lastSnapshotSeq.set(c.seq);
+    },
     onCutError: (err) => log.error({ err }, 'snapshot / state-hash cut failed (matching goes on; the next one retries)'),
     onFailure: (err) => {
       ready = false;

@@ -224,3 +224,12 @@ test('PerpdMetrics counts rejects by code name, orders by op, fills by market, a
   depth = 40;
   assert.ok(m.render().includes('perpd_ring_depth_records{ring="command",worker="0"} 40'));
 });
+
+test('an info metric renders only its latest label set, with escaped values', () => {
+  const r = new MetricsRegistry();
+  const info = r.info('perpd_state_hash_info', 'Latest state hash.');
+  assert.equal(r.render(), '# HELP perpd_state_hash_info Latest state hash.\n# TYPE perpd_state_hash_info gauge\n');
+  info.set({ seq: 10, exchange: 'ab"c' });
+  info.set({ seq: 20, exchange: 'def' });
+  assert.equal(r.render(), '# HELP perpd_state_hash_info Latest state hash.\n# TYPE perpd_state_hash_info gauge\nperpd_state_hash_info{seq="20",exchange="def"} 1\n');
+});

@@ -322,6 +322,25 @@ export class EnumCounter implements Renderable {
   }
 }
 
+/**
+ * An "info" metric: one sample with value 1 whose labels carry text (a state hash).
+ * Only the latest label set is kept, so its cardinality is 1 whatever is set.
+ */
+export class InfoMetric implements Renderable {
+  #labels: [string, string][] | undefined;
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+  ) {}
+  set(labels: Record<string, string | number>): void {
+    this.#labels = Object.entries(labels).map(([k, v]) => [k, String(v)]);
+  }
+  render(out: string[]): void {
+    out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`);
+    if (this.#labels) out.push(`${this.name}{${this.#labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}} 1`);
+  }
+}
+
 export class MetricsRegistry {
   readonly #metrics: Renderable[] = [];
 
@@ -345,6 +364,11 @@ export class MetricsRegistry {
   histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
     mustValidNames(name, labelNames, ['le']);
     return this.#add(new Histogram(name, help, buckets, labelNames));
+  }
+
+  info(name: string, help: string): InfoMetric {
+    mustValidNames(name, []);
+    return this.#add(new InfoMetric(name, help));
   }
 
   enumCounter(name: string, help: string, labelName: string, table: ReadonlyArray<readonly [string, number]>, otherName?: string): EnumCounter {
@@ -385,6 +409,11 @@ export class PerpdMetrics {
   readonly mdDrops: Counter;
   /** Records waiting in each worker's rings, read at scrape time. */
   readonly ringDepthRecords: Gauge;
+  /** The latest published state hash (every journal.hashEveryCommands commands), for standbys and auditors. */
+  readonly stateHash: InfoMetric;
+  /** Seq of the latest state-hash cut and of the latest snapshot written. */
+  readonly lastCutSeq: Gauge;
+  readonly lastSnapshotSeq: Gauge;
 
   constructor(options: { markets: readonly Pick<MarketSpec, 'marketId' | 'symbol'>[] }) {
     const r = this.registry;
@@ -398,6 +427,9 @@ export class PerpdMetrics {
     this.connections = r.gauge('perpd_connections', 'Open client connections.');
     this.mdDrops = r.counter('perpd_md_drops_total', 'Market-data messages dropped for slow consumers.');
     this.ringDepthRecords = r.gauge('perpd_ring_depth_records', 'Records waiting in a worker ring, sampled at scrape time.', ['ring', 'worker']);
+    this.stateHash = r.info('perpd_state_hash_info', 'Latest published state hash of the whole exchange (seq, event cursor, exchange and ledger hashes).');
+    this.lastCutSeq = r.gauge('perpd_state_hash_seq', 'Seq at which the latest state hash was published.');
+    this.lastSnapshotSeq = r.gauge('perpd_snapshot_seq', 'Seq of the latest snapshot written.');
   }
 
   /** Registers a scrape-time reader of one ring's depth (e.g. `() => ring.pendingRecords()`). */
