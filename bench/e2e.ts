@@ -1,0 +1,242 @@
+/**
+ * End-to-end benchmark through the real binary gateway: `npm run bench -- e2e-binary`
+ * (bench/README.md explains every figure).
+ *
+ * Processes: this orchestrator; a target (the uWebSockets.js echo server, then the
+ * daemon, each in its own process); K load-generator processes of N raw WebSocket
+ * connections each (one demo account per connection). Per target: fixed offered
+ * rates (open loop, latency from the scheduled send time), then a saturation step
+ * ("max": far more offered than the target can take; its achieved rate is the
+ * target's capacity). The echo runs right before the engine; engine/echo compares
+ * the two capacities.
+ *
+ *   default   rates 10k, 20k, 50k, 100k (1 s warm-up + 3 s each), max step, 1 variant
+ *   --quick   rates 20k, 50k, 100k (0.5 s + 2 s), max step (the `npm run bench` suite)
+ *   --full    sweep 10k … until achieved < 95% or p99 > 1 s (knees), max step,
+ *             for workers 1 and N (= markets) and journal sync / async when wired
+ *
+ * Options: --rates 20000,50000  --warmup-ms  --duration-ms  --drain-ms  --max-rate
+ *          --max-doublings 1  --generators 1  --connections 16 (per generator)  --workers 1
+ *          --workers-variants 1,3  --journal sync|async  --journal-variants sync,async
+ *          --p99-bound-us 1000  --sweep-stop-p99-us 1000000  --seed 42  --no-echo  --targets echo,engine
+ *          --pacing nap|spin  --nap-us 50  --target-node-flags="--cpu-prof --cpu-prof-dir=DIR" (the = form)
+ *
+ * Output: progress on stderr; one JSON line per step and per variant summary on
+ * stdout; bench/results/<timestamp>/e2e-binary.json (raw), e2e-binary.md,
+ * e2e-binary.svg (+ .png with rsvg-convert).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoMarkets } from '../engine/market-spec.js';
+import { JOURNAL_MODES, type JournalMode } from '../gateway/config.js';
+import { numberOption, parseArgs } from './lib/cli.js';
+import { resultsDir, writeJson } from './lib/results.js';
+import { machineLine, printMachine } from './machine.js';
+import type { Pacing } from './e2e/pacer.js';
+import { latencyChart, markdownSummary, resultLine, summaryLine, writeChart, type VariantSummary } from './e2e/report.js';
+import { TargetSession, type SessionOptions } from './e2e/session.js';
+import { keptUp, keptUpThroughput, type StepResult } from './e2e/step-result.js';
+
+const { options } = parseArgs(process.argv.slice(2));
+const mode = options.has('full') ? 'full' : options.has('quick') ? 'quick' : 'default';
+const list = (key: string, fallback: string): string[] => (options.get(key) ?? fallback).split(',').filter(Boolean);
+const seed = numberOption(options, 'seed', 42);
+const p99BoundUs = numberOption(options, 'p99-bound-us', 1000);
+const stopP99Us = numberOption(options, 'sweep-stop-p99-us', 1_000_000);
+const warmupMs = numberOption(options, 'warmup-ms', mode === 'quick' ? 500 : 1000);
+const durationMs = numberOption(options, 'duration-ms', mode === 'quick' ? 2000 : mode === 'full' ? 4000 : 3000);
+const drainMs = numberOption(options, 'drain-ms', 3000);
+const maxRate = numberOption(options, 'max-rate', 400_000);
+const generators = numberOption(options, 'generators', 1);
+const connections = numberOption(options, 'connections', 16);
+const pacing = (options.get('pacing') ?? 'nap') as Pacing;
+const napUs = numberOption(options, 'nap-us', 50);
+const markets = demoMarkets();
+const SWEEP = [10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 125_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000];
+const rates = list('rates', mode === 'quick' ? '20000,50000,100000' : '10000,20000,50000,100000').map(Number);
+const workerVariants = list('workers-variants', mode === 'full' ? `1,${markets.length}` : (options.get('workers') ?? '1')).map(Number);
+const journalVariants = list('journal-variants', mode === 'full' ? 'sync,async' : (options.get('journal') ?? 'sync')) as JournalMode[];
+for (const j of journalVariants) if (!JOURNAL_MODES.includes(j)) throw new Error(`--journal must be one of ${JOURNAL_MODES.join(', ')}`);
+if (pacing !== 'nap' && pacing !== 'spin') throw new Error('--pacing must be nap or spin');
+
+const log = (s: string): void => void process.stderr.write(`[e2e] ${s}\n`);
+const machine = printMachine();
+const startedAt = new Date().toISOString();
+const base: Omit<SessionOptions, 'target' | 'variant' | 'engine'> = {
+  generators,
+  connectionsPerGenerator: connections,
+  seed,
+  markets: markets.map((m) => ({ marketId: m.marketId, markTicks: m.initialMarkPriceTicks })),
+  mix: {},
+  drainMs,
+  pacing,
+  napUs,
+  log,
+  targetNodeFlags: (options.get('target-node-flags') ?? '').split(' ').filter(Boolean),
+};
+const steps: StepResult[] = [];
+const summaries: VariantSummary[] = [];
+const notes: string[] = [];
+const raw: Record<string, unknown>[] = [];
+
+function emit(r: StepResult, echoPerSec: number | null): void {
+  steps.push(r);
+  process.stdout.write(`${JSON.stringify(resultLine(r, echoPerSec, p99BoundUs))}\n`);
+}
+
+const maxDoublings = numberOption(options, 'max-doublings', mode === 'full' ? 2 : 1);
+
+/**
+ * The saturation step: offered far above what the target is expected to take. When
+ * the target keeps up anyway (≥ 95% served), the offer doubles (up to maxDoublings
+ * times); the last step's achieved rate is the capacity, marked unsaturated if it
+ * still kept up (then it is a lower bound: the generator is the limit).
+ */
+async function maxSteps(s: TargetSession, echo: number | null): Promise<{ steps: StepResult[]; saturated: boolean }> {
+  let rate = maxRate;
+  const steps: StepResult[] = [];
+  for (let d = 0; ; d++) {
+    const r = await s.step({ ratePerSec: rate, kind: 'max', warmupMs: 300, durationMs: 1500 });
+    emit(r, echo);
+    steps.push(r);
+    const saturated = r.achievedPerSec < 0.95 * rate;
+    if (saturated || d >= maxDoublings) return { steps, saturated };
+    rate *= 2;
+  }
+}
+
+/** A target's capacity: the highest served rate of any of its steps. */
+const capacity = (rs: StepResult[], maxed: { steps: StepResult[] }): number => Math.max(...[...rs, ...maxed.steps].map((r) => r.achievedPerSec));
+
+/**
+ * Fixed rates (default, quick), or the sweep (full): raise the rate until the target
+ * stops keeping up with it (< 95% served, or anything shed or lost) or p99 passes
+ * --sweep-stop-p99-us (1 s). Both knees come out of it: the latency knee (highest
+ * rate with p99 ≤ the bound) and the throughput knee (highest rate kept up with).
+ * The sweep does not stop at the latency bound alone, so a variant whose p99 is over
+ * the bound from the first step (a sync journal's fsync) still gets its curve.
+ */
+async function rateSteps(s: TargetSession, echoPerSec: number | null): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  const ladder = mode === 'full' && !options.has('rates') ? SWEEP : rates;
+  for (const rate of ladder) {
+    const r = await s.step({ ratePerSec: rate, kind: 'rate', warmupMs, durationMs });
+    out.push(r);
+    emit(r, echoPerSec);
+    if (mode === 'full' && (!keptUpThroughput(r) || r.p99Us > stopP99Us)) break;
+  }
+  return out;
+}
+
+function summarise(target: 'echo' | 'engine', variant: string, rs: StepResult[], maxed: { steps: StepResult[]; saturated: boolean }, echoPerSec: number, extra: string[]): VariantSummary {
+  const all = [...rs, ...maxed.steps];
+  const best = all.reduce((a, r) => (r.achievedPerSec > a.achievedPerSec ? r : a), all[0]);
+  if (!maxed.saturated) extra.push(`not saturated at ${Math.round(maxed.steps[maxed.steps.length - 1].offeredPerSec)}/s offered (generator CPU ${maxed.steps[maxed.steps.length - 1].genCpuPct}%): max is a lower bound`);
+  const kept = rs.filter((r) => keptUp(r, p99BoundUs));
+  const keptThroughput = rs.filter((r) => keptUpThroughput(r));
+  const near20k = rs.find((r) => r.offeredPerSec === 20_000);
+  return {
+    target,
+    variant,
+    kneePerSec: kept.length ? Math.max(...kept.map((r) => r.offeredPerSec)) : 0,
+    throughputKneePerSec: keptThroughput.length ? Math.max(...keptThroughput.map((r) => r.offeredPerSec)) : 0,
+    maxPerSec: best.achievedPerSec,
+    maxAtOfferedPerSec: Math.round(best.offeredPerSec),
+    echoPerSec: echoPerSec || null,
+    ratioToEcho: echoPerSec ? Math.round((best.achievedPerSec / echoPerSec) * 1000) / 1000 : null,
+    p99UsAt20k: near20k ? near20k.p99Us : null,
+    saturated: maxed.saturated,
+    notes: extra,
+  };
+}
+
+async function withSession<T>(o: Pick<SessionOptions, 'target' | 'variant' | 'engine'>, run: (s: TargetSession) => Promise<T>): Promise<T> {
+  const s = await TargetSession.open({ ...base, ...o });
+  try {
+    return await run(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** The echo's capacity (saturation step), optionally with its own rate steps. */
+async function measureEcho(withRates: boolean): Promise<number> {
+  return withSession({ target: 'echo', variant: 'echo (uWS)' }, async (s) => {
+    const rs = withRates ? await rateSteps(s, null) : [];
+    const maxed = await maxSteps(s, null);
+    const cap = capacity(rs, maxed);
+    if (withRates) {
+      const sum = summarise('echo', 'echo (uWS)', rs, maxed, cap, []);
+      summaries.push(sum);
+      process.stdout.write(`${JSON.stringify(summaryLine(sum))}\n`);
+    }
+    raw.push({ target: 'echo', ready: s.target.ready.detail });
+    return cap;
+  });
+}
+
+const targets = list('targets', 'echo,engine');
+let echoPerSec = 0;
+if (targets.includes('echo') && !options.has('no-echo')) {
+  log('echo baseline: bare uWebSockets.js, same generator, same frames');
+  echoPerSec = await measureEcho(true);
+}
+
+let journalWired: boolean | undefined;
+let variantIndex = 0;
+for (const workers of targets.includes('engine') ? workerVariants : []) {
+  for (const journal of journalVariants) {
+    if (journalWired === false && journal !== journalVariants[0]) {
+      log(`skipping journal=${journal}: the daemon does not journal yet (journal not yet wired)`);
+      continue;
+    }
+    if (variantIndex++ > 0 && !options.has('no-echo')) {
+      log('echo capacity again, right before this engine variant (the best echo figure of the run is kept)');
+      echoPerSec = Math.max(echoPerSec, await measureEcho(false));
+    }
+    const label = (wired: boolean): string => `engine w${workers} ${wired ? `journal=${journal}` : 'journal not wired'}`;
+    await withSession({ target: 'engine', variant: `engine w${workers} journal=${journal}`, engine: { workers, journalMode: journal } }, async (s) => {
+      const detail = s.target.ready.detail as { journal: { wired: boolean; evidence: string }; assignment: unknown };
+      journalWired = detail.journal.wired;
+      const variant = label(journalWired);
+      s.variant = variant;
+      const extra: string[] = [];
+      if (!journalWired) {
+        const n = `journal not yet wired: the daemon ignored journal.mode=${journal} (no handle.journal, no journal metric, no <dataDir>/journal); figures are in-memory, sync vs async not measurable`;
+        extra.push(n);
+        log(n);
+      }
+      log(`${variant}: workers ${JSON.stringify(detail.assignment)}`);
+      const rs = await rateSteps(s, echoPerSec || null);
+      const maxed = await maxSteps(s, echoPerSec || null);
+      const sum = summarise('engine', variant, rs, maxed, echoPerSec, extra);
+      summaries.push(sum);
+      process.stdout.write(`${JSON.stringify(summaryLine(sum))}\n`);
+      raw.push({ target: 'engine', variant, ready: s.target.ready.detail });
+    });
+  }
+}
+
+notes.push('JSON API (/exchange) e2e variant: not yet available in this harness (see bench/README.md, "JSON API").');
+notes.push(
+  `${machine.cores} cores shared by the target, its worker thread(s) and the generator(s): CPU columns are % of one core; when gen + target approach ${machine.cores * 100}% the machine, not the engine, is the limit.`,
+);
+
+const dir = resultsDir();
+const command = `node ${process.argv.slice(1).join(' ')}`;
+const subtitle = `${machineLine(machine)}`.slice(0, 160);
+const chartFiles = writeChart(dir, 'e2e-binary', latencyChart(steps, p99BoundUs, subtitle));
+const md = markdownSummary({ machineLine: machineLine(machine), command, startedAt, p99BoundUs, steps, summaries, notes, chartFile: 'e2e-binary.svg' });
+writeFileSync(join(dir, 'e2e-binary.md'), md);
+const file = writeJson(dir, 'e2e-binary.json', {
+  bench: 'e2e-binary',
+  command,
+  startedAt,
+  machine,
+  options: { mode, seed, p99BoundUs, stopP99Us, warmupMs, durationMs, drainMs, maxRate, generators, connections, pacing, napUs, rates, workerVariants, journalVariants },
+  summaries,
+  steps,
+  targets: raw,
+  notes,
+});
+process.stderr.write(`\n${md}\nresults: ${file}, ${chartFiles.join(', ')}\n`);
