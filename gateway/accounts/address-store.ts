@@ -14,8 +14,9 @@
  * changes are rare (one per new address or agent approval) and rate limited by the
  * JSON API.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic-json.js';
 
 export const ADDRESSES_FILE_NAME = 'addresses.json';
 const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
@@ -103,34 +104,7 @@ export function loadAddressStore(path: string): AddressStoreData {
   };
 }
 
-let tmpCounter = 0;
-
-/** Writes the store atomically (temp file + fsync + rename + directory fsync). */
+/** Writes the store atomically (see writeJsonAtomic). */
 export function saveAddressStore(path: string, data: AddressStoreData): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, JSON.stringify(data, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename itself is atomic.
-  }
+  writeJsonAtomic(path, data);
 }

@@ -14,8 +14,9 @@
  * paths write it; the daemon reads it with `loadKeyStore` and looks keys up with
  * `activeKeyIndex`.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic-json.js';
 
 export const KEYS_FILE_NAME = 'keys.json';
 export const PUBKEY_HEX_LENGTH = 64; // 32-byte Ed25519 public key
@@ -106,36 +107,9 @@ export function loadKeyStore(path: string): KeyStoreData {
   return { version: 1, keys: d.keys.map((k) => ({ accountId: k.accountId, pubkeyHex: k.pubkeyHex, addedAtMs: k.addedAtMs, revokedAtMs: k.revokedAtMs })) };
 }
 
-let tmpCounter = 0;
-
-/** Writes keys.json atomically (temp file + fsync + rename + directory fsync), creating the directory. */
+/** Writes keys.json atomically (see writeJsonAtomic). */
 export function saveKeyStore(path: string, data: KeyStoreData): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, JSON.stringify(data, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (e.g. Windows); the rename itself is atomic.
-  }
+  writeJsonAtomic(path, data);
 }
 
 /** Keys, in the order they were added; revoked ones only with includeRevoked. Optionally of one account. */
