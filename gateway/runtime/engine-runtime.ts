@@ -4,6 +4,7 @@ import { Op, type Command } from '../../engine/command.js';
 import type { EventStreamHandler } from '../../engine/ring/event-codec.js';
 import type { Sequencer } from './sequencer.js';
 import type { WorkerPool } from './worker-pool.js';
+import { PublishFanout } from './publish-fanout.js';
 
 /**
  * The ledger's two stages as the runtime needs them:
@@ -22,66 +23,6 @@ export interface RiskStage {
 export type SequencedHook = (cmd: Command) => void;
 
 const LEDGER_OPS = new Set<number>([Op.CREATE_ACCOUNT, Op.DEPOSIT, Op.WITHDRAW, Op.SET_LEVERAGE, Op.SET_STP_DEFAULT]);
-
-/** Forwards the event stream to settlement first, then to the output side. */
-class SettleThenPublish implements EventStreamHandler {
-  constructor(
-    private readonly settle: EventStreamHandler,
-    private readonly publish: EventStreamHandler,
-  ) {}
-  setContext(marketId: number, causeSeq: number): void {
-    this.settle.setContext(marketId, causeSeq);
-    this.publish.setContext(marketId, causeSeq);
-  }
-  onDone(code: number): void {
-    this.settle.onDone(code);
-    this.publish.onDone(code);
-  }
-  /** Durability: a worker's snapshot mark goes to the publication side (the journal). */
-  onSnapshotMark(cutSeq: number): void {
-    this.publish.onSnapshotMark?.(cutSeq);
-  }
-  onReject(seq: number, orderId: number, accountId: number, code: number, side: number, preheldLots: number): void {
-    this.settle.onReject(seq, orderId, accountId, code, side, preheldLots);
-    this.publish.onReject(seq, orderId, accountId, code, side, preheldLots);
-  }
-  onAccept(orderId: number, accountId: number, side: number, priceTicks: number, sizeLots: number, flags: number, isTrigger: boolean): void {
-    this.settle.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
-    this.publish.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
-  }
-  onFill(mo: number, ma: number, to: number, ta: number, ts: number, p: number, q: number, mr: number, tr: number, mf: number, tf: number): void {
-    this.settle.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
-    this.publish.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
-  }
-  onCancel(orderId: number, accountId: number, side: number, remainingLots: number, reason: number, flags: number): void {
-    this.settle.onCancel(orderId, accountId, side, remainingLots, reason, flags);
-    this.publish.onCancel(orderId, accountId, side, remainingLots, reason, flags);
-  }
-  onRest(orderId: number, accountId: number, side: number, priceTicks: number, remainingLots: number): void {
-    this.settle.onRest(orderId, accountId, side, priceTicks, remainingLots);
-    this.publish.onRest(orderId, accountId, side, priceTicks, remainingLots);
-  }
-  onModify(o: number, a: number, s: number, p: number, oldR: number, newR: number, pre: number, f: number, rq: boolean): void {
-    this.settle.onModify(o, a, s, p, oldR, newR, pre, f, rq);
-    this.publish.onModify(o, a, s, p, oldR, newR, pre, f, rq);
-  }
-  onReduce(orderId: number, accountId: number, side: number, oldRemainingLots: number, newRemainingLots: number, flags: number): void {
-    this.settle.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
-    this.publish.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
-  }
-  onTrigger(orderId: number, accountId: number, markPriceTicks: number): void {
-    this.settle.onTrigger(orderId, accountId, markPriceTicks);
-    this.publish.onTrigger(orderId, accountId, markPriceTicks);
-  }
-  onLevel(side: number, priceTicks: number, totalLots: number, orderCount: number): void {
-    this.settle.onLevel(side, priceTicks, totalLots, orderCount);
-    this.publish.onLevel(side, priceTicks, totalLots, orderCount);
-  }
-  onMark(markPriceTicks: number): void {
-    this.settle.onMark(markPriceTicks);
-    this.publish.onMark(markPriceTicks);
-  }
-}
 
 export interface EngineRuntimeOptions {
   pool: WorkerPool;
@@ -111,7 +52,8 @@ export interface EngineRuntimeOptions {
  */
 export class EngineRuntime {
   readonly #o: EngineRuntimeOptions;
-  readonly #handler: SettleThenPublish;
+  /** Settlement first, then publication (PublishFanout forwards in the order given). */
+  readonly #handler: PublishFanout;
   #flushScheduled = false;
   #running = false;
   #loopDone: Promise<void> | undefined;
@@ -125,7 +67,7 @@ export class EngineRuntime {
 
   constructor(opts: EngineRuntimeOptions) {
     this.#o = opts;
-    this.#handler = new SettleThenPublish(opts.risk.settlement, opts.publish);
+    this.#handler = new PublishFanout([opts.risk.settlement, opts.publish]);
   }
 
   /**

@@ -22,6 +22,10 @@ export class PublishFanout implements PublishHandler {
   onDone(code: number): void {
     for (const h of this.#h) h.onDone(code);
   }
+  /** Durability: a worker's snapshot mark, for the handlers that take it (the journal). */
+  onSnapshotMark(cutSeq: number): void {
+    for (const h of this.#h) h.onSnapshotMark?.(cutSeq);
+  }
   onReject(seq: number, orderId: number, accountId: number, code: number, side: number, preheldLots: number): void {
     for (const h of this.#h) h.onReject(seq, orderId, accountId, code, side, preheldLots);
   }
