@@ -48,6 +48,13 @@ export interface JournalConfig {
   groupCommitMaxRecords: number;
   /** Otherwise it starts after this long; below 1000 = at the end of the event-loop turn. */
   groupCommitMaxDelayMicros: number;
+  /**
+   * Backpressure: the most commands accepted but not yet acknowledgeable (appended,
+   * not yet durable/committed). Beyond it new commands are answered OVERLOADED: output
+   * is held until the journal covers it, so without this bound an offered rate above
+   * what the gateway can answer would queue answers (and memory) without limit.
+   */
+  maxUnackedCommands: number;
   /** Snapshot every this many commands (0 = never). */
   snapshotEveryCommands: number;
   /** Snapshot when this long passed since the last one and commands arrived (0 = never). */
@@ -169,6 +176,7 @@ const SCALAR_RULES: readonly ScalarRule[] = [
   { path: 'journal.mode', kind: 'enum', values: JOURNAL_MODES, fix: '"sync" (durable acks) or "async" (benchmarks only)' },
   { path: 'journal.groupCommitMaxRecords', kind: 'int', min: 1, max: 1_000_000, fix: 'the most commands per durable flush, e.g. 1000' },
   { path: 'journal.groupCommitMaxDelayMicros', kind: 'int', min: 0, max: 1_000_000, fix: 'a group-commit wait in microseconds, e.g. 500' },
+  { path: 'journal.maxUnackedCommands', kind: 'int', min: 1, max: 10_000_000, fix: 'the most commands waiting for the journal before OVERLOADED, e.g. 4096' },
   { path: 'journal.snapshotEveryCommands', kind: 'int', min: 0, max: 1_000_000_000, fix: 'a number of commands between snapshots, e.g. 100000 (0 = never)' },
   { path: 'journal.snapshotEveryMs', kind: 'int', min: 0, max: 86_400_000, fix: 'milliseconds between snapshots, e.g. 600000 (0 = never)' },
   { path: 'journal.hashEveryCommands', kind: 'int', min: 0, max: 1_000_000_000, fix: 'a number of commands between published state hashes, e.g. 20000 (0 = at snapshots only)' },
@@ -238,6 +246,7 @@ export function defaultConfig(): Omit<PerpdConfig, 'workers'> {
       mode: 'sync',
       groupCommitMaxRecords: 1_000,
       groupCommitMaxDelayMicros: 500,
+      maxUnackedCommands: 4_096,
       snapshotEveryCommands: 100_000,
       snapshotEveryMs: 600_000,
       hashEveryCommands: 20_000,

@@ -151,7 +151,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     risk: new LedgerStage(ledger),
     // Durability: settled events are journaled, and all output is held until the journal acknowledged it.
     publish: journal.publisher(new PublishFanout([router, jsonApi.router])),
-    admission: () => (journal.failure ? Code.JOURNAL_UNAVAILABLE : Code.OK),
+    admission: () => (journal.failure ? Code.JOURNAL_UNAVAILABLE : journal.unackedCommands >= config.journal.maxUnackedCommands ? Code.OVERLOADED : Code.OK),
     onSequenced: (cmd) => {
       journal.appendCommand(cmd); // durability: before the command leaves for its market
       router.noteSequenced(cmd);

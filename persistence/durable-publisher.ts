@@ -11,22 +11,32 @@
  * is durable (sync mode) or committed (async mode). Batches are released in order.
  * Cost: each event is encoded once more (14 doubles) and decoded at release.
  */
-import { EventEncoder, decodeEvents, type EventStreamHandler } from '../engine/ring/event-codec.js';
+import { EVENT_RECORD_LENGTH, EventEncoder, decodeEvents, type EventStreamHandler } from '../engine/ring/event-codec.js';
 
 export type PublishHandler = EventStreamHandler & { onDrainEnd?(): void };
 
-interface HeldBatch {
-  enc: EventEncoder;
-  seq: number;
-  eventCursor: number;
-}
+/**
+ * Held events are compacted to the front of the buffer once this many released
+ * records sit before the first held one (a release normally empties the buffer; this
+ * only bounds the case where releases never catch up completely).
+ */
+const COMPACT_AFTER_RECORDS = 65_536;
 
 export class DurablePublisher implements PublishHandler {
   readonly #inner: PublishHandler;
   readonly #position: () => { seq: number; eventCursor: number };
-  readonly #held: HeldBatch[] = [];
-  readonly #pool: EventEncoder[] = [];
-  #current: EventEncoder;
+  /**
+   * Every held event, in drain order, in ONE growable buffer: the runtime may drain
+   * thousands of times per second in small batches (it drains from the submit path
+   * under load), so a batch must cost a boundary, not a buffer.
+   */
+  readonly #events = new EventEncoder(4096);
+  /** First held (not yet released) record in #events. */
+  #readAt = 0;
+  /** Batch boundaries, 3 numbers each: end record (exclusive), seq and event cursor the batch depends on. */
+  #bounds: number[] = [];
+  #boundsHead = 0;
+  #releasing = false;
   #ackedSeq = 0;
   #ackedCursor = 0;
   /** Events published (released) so far, and the largest number of batches held at once. */
@@ -39,80 +49,113 @@ export class DurablePublisher implements PublishHandler {
     this.#position = position;
     this.#ackedSeq = acked.seq;
     this.#ackedCursor = acked.eventCursor;
-    this.#current = new EventEncoder(1024);
   }
 
   /** Batches waiting for the journal. */
   get heldBatches(): number {
-    return this.#held.length;
+    return (this.#bounds.length - this.#boundsHead) / 3;
   }
 
   /** The journal's acknowledged watermark moved (JournalWriter onDurable): publish what it covers. */
   release(ackedSeq: number, ackedEventCursor: number): void {
     this.#ackedSeq = ackedSeq;
     this.#ackedCursor = ackedEventCursor;
-    let n = 0;
-    while (n < this.#held.length) {
-      const b = this.#held[n];
-      if (b.seq > ackedSeq || b.eventCursor > ackedEventCursor) break;
-      decodeEvents(b.enc.buffer, b.enc.count, this.#inner);
-      this.released += b.enc.count;
-      b.enc.clear();
-      if (this.#pool.length < 16) this.#pool.push(b.enc);
-      n++;
-    }
-    if (n > 0) {
-      this.#held.splice(0, n);
-      this.#inner.onDrainEnd?.();
+    if (this.#releasing) return; // a handler drained events meanwhile: the outer loop below sees them
+    this.#releasing = true;
+    try {
+      this.#releaseCovered();
+    } finally {
+      this.#releasing = false;
     }
   }
 
+  #releaseCovered(): void {
+    const bounds = this.#bounds;
+    const ev = this.#events;
+    let released = false;
+    while (this.#boundsHead < bounds.length) {
+      const h = this.#boundsHead;
+      if (bounds[h + 1] > this.#ackedSeq || bounds[h + 2] > this.#ackedCursor) break;
+      const end = bounds[h];
+      this.#boundsHead = h + 3;
+      const from = this.#readAt;
+      this.#readAt = end;
+      decodeEvents(ev.buffer.subarray(from * EVENT_RECORD_LENGTH), end - from, this.#inner);
+      this.released += end - from;
+      released = true;
+    }
+    if (this.#boundsHead === bounds.length) {
+      this.#bounds.length = 0;
+      this.#boundsHead = 0;
+      if (this.#readAt === ev.count) {
+        ev.clear();
+        this.#readAt = 0;
+      }
+    }
+    if (this.#readAt >= COMPACT_AFTER_RECORDS) this.#compact();
+    if (released) this.#inner.onDrainEnd?.();
+  }
+
+  /** Moves the held records to the front of the buffer. */
+  #compact(): void {
+    const ev = this.#events;
+    const shift = this.#readAt;
+    ev.buffer.copyWithin(0, shift * EVENT_RECORD_LENGTH, ev.count * EVENT_RECORD_LENGTH);
+    ev.count -= shift;
+    this.#readAt = 0;
+    const rest = this.#bounds.slice(this.#boundsHead);
+    for (let i = 0; i < rest.length; i += 3) rest[i] -= shift;
+    this.#bounds = rest;
+    this.#boundsHead = 0;
+  }
+
   onDrainEnd(): void {
-    const enc = this.#current;
-    if (enc.count === 0) return;
+    const end = this.#events.count;
+    const bounds = this.#bounds;
+    const lastEnd = bounds.length > this.#boundsHead ? bounds[bounds.length - 3] : this.#readAt;
+    if (end === lastEnd) return;
     const { seq, eventCursor } = this.#position();
-    this.#held.push({ enc, seq, eventCursor });
-    if (this.#held.length > this.maxHeldBatches) this.maxHeldBatches = this.#held.length;
-    this.#current = this.#pool.pop() ?? new EventEncoder(1024);
+    bounds.push(end, seq, eventCursor);
+    if (this.heldBatches > this.maxHeldBatches) this.maxHeldBatches = this.heldBatches;
     // Already covered (e.g. nothing new was appended since the last acknowledgement).
     if (seq <= this.#ackedSeq && eventCursor <= this.#ackedCursor) this.release(this.#ackedSeq, this.#ackedCursor);
   }
 
   setContext(marketId: number, causeSeq: number): void {
     // One scope per event: the worker already coalesced LEVEL events per command.
-    this.#current.begin(marketId, causeSeq);
+    this.#events.begin(marketId, causeSeq);
   }
   onDone(code: number): void {
-    this.#current.end(code);
+    this.#events.end(code);
   }
   onReject(seq: number, orderId: number, accountId: number, code: number, side: number, preheldLots: number): void {
-    this.#current.onReject(seq, orderId, accountId, code, side, preheldLots);
+    this.#events.onReject(seq, orderId, accountId, code, side, preheldLots);
   }
   onAccept(orderId: number, accountId: number, side: number, priceTicks: number, sizeLots: number, flags: number, isTrigger: boolean): void {
-    this.#current.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
+    this.#events.onAccept(orderId, accountId, side, priceTicks, sizeLots, flags, isTrigger);
   }
   onFill(mo: number, ma: number, to: number, ta: number, ts: number, p: number, q: number, mr: number, tr: number, mf: number, tf: number): void {
-    this.#current.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
+    this.#events.onFill(mo, ma, to, ta, ts, p, q, mr, tr, mf, tf);
   }
   onCancel(orderId: number, accountId: number, side: number, remainingLots: number, reason: number, flags: number): void {
-    this.#current.onCancel(orderId, accountId, side, remainingLots, reason, flags);
+    this.#events.onCancel(orderId, accountId, side, remainingLots, reason, flags);
   }
   onRest(orderId: number, accountId: number, side: number, priceTicks: number, remainingLots: number): void {
-    this.#current.onRest(orderId, accountId, side, priceTicks, remainingLots);
+    this.#events.onRest(orderId, accountId, side, priceTicks, remainingLots);
   }
   onModify(o: number, a: number, s: number, p: number, oldR: number, newR: number, pre: number, f: number, rq: boolean): void {
-    this.#current.onModify(o, a, s, p, oldR, newR, pre, f, rq);
+    this.#events.onModify(o, a, s, p, oldR, newR, pre, f, rq);
   }
   onReduce(orderId: number, accountId: number, side: number, oldRemainingLots: number, newRemainingLots: number, flags: number): void {
-    this.#current.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
+    this.#events.onReduce(orderId, accountId, side, oldRemainingLots, newRemainingLots, flags);
   }
   onTrigger(orderId: number, accountId: number, markPriceTicks: number): void {
-    this.#current.onTrigger(orderId, accountId, markPriceTicks);
+    this.#events.onTrigger(orderId, accountId, markPriceTicks);
   }
   onLevel(side: number, priceTicks: number, totalLots: number, orderCount: number): void {
-    this.#current.onLevel(side, priceTicks, totalLots, orderCount);
+    this.#events.onLevel(side, priceTicks, totalLots, orderCount);
   }
   onMark(markPriceTicks: number): void {
-    this.#current.onMark(markPriceTicks);
+    this.#events.onMark(markPriceTicks);
   }
 }

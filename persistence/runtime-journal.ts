@@ -159,6 +159,11 @@ export class RuntimeJournal {
     return parts;
   }
 
+  /** Commands appended but not yet acknowledgeable (the admission bound, journal.maxUnackedCommands). */
+  get unackedCommands(): number {
+    return this.writer.lastSeq - this.writer.ackedSeq;
+  }
+
   get failure(): JournalWriteError | undefined {
     return this.writer.failure;
   }

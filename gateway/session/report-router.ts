@@ -183,7 +183,7 @@ export class ReportRouter implements EventStreamHandler {
     const set = this.#sessionsByAccount.get(accountId);
     if (!set) return;
     for (const s of set) {
-      s.send(frame(s));
+      this.#queue(s, frame(s));
       this.#o.metrics.eventsOut.inc();
     }
   }
@@ -201,7 +201,7 @@ export class ReportRouter implements EventStreamHandler {
     if (o === undefined || o.kind !== OriginKind.CLIENT) return;
     this.#observeAck(o);
     const c = o.session;
-    c.send(this.#enc.encodeRejected(o.requestId, code, this.#marketId, o.requestType, side, orderId, seq, 0, 0, 0, 0));
+    this.#queue(c, this.#enc.encodeRejected(o.requestId, code, this.#marketId, o.requestType, side, orderId, seq, 0, 0, 0, 0));
   }
 
   onAccept(orderId: number, accountId: number, side: number, priceTicks: number, sizeLots: number, flags: number, isTrigger: boolean): void {
@@ -249,7 +249,7 @@ export class ReportRouter implements EventStreamHandler {
     if (!set) return;
     for (const s of set) {
       s.liveOrders.delete(orderId);
-      s.send(this.#enc.encodeDone(0, this.#marketId, side, status, orderId, this.#tsUs));
+      this.#queue(s, this.#enc.encodeDone(0, this.#marketId, side, status, orderId, this.#tsUs));
     }
   }
 
@@ -294,7 +294,7 @@ export class ReportRouter implements EventStreamHandler {
         this.#origins.delete(this.#causeSeq);
         return;
       }
-      if (o.kind === OriginKind.CLIENT) o.session.send(this.#enc.encodeAck(o.requestId, FrameType.MASS_CANCEL, o.cancelled));
+      if (o.kind === OriginKind.CLIENT) this.#queue(o.session, this.#enc.encodeAck(o.requestId, FrameType.MASS_CANCEL, o.cancelled));
     } else if (code === Code.OK && o.requestType === FrameType.CANCEL_BY_CLOID) {
       // nothing extra: CANCELLED/DONE already went out
     }
@@ -304,8 +304,13 @@ export class ReportRouter implements EventStreamHandler {
     this.#causeSeq = -1;
   }
 
-  /** After each drain batch: one L2 update and one BBO per changed market. */
+  /** After each drain batch: one L2 update and one BBO per changed market, then every session's queued frames go out. */
   onDrainEnd(): void {
+    this.#publishBookChanges();
+    this.#flushDirty();
+  }
+
+  #publishBookChanges(): void {
     for (const [marketId, md] of this.#md) {
       const update = md.mirror.takeUpdate();
       if (update === undefined) continue;
@@ -341,8 +346,21 @@ export class ReportRouter implements EventStreamHandler {
       this.#o.metrics.mdDrops.inc();
       return;
     }
-    s.send(frame);
+    this.#queue(s, frame);
     this.#o.metrics.eventsOut.inc();
+  }
+
+  /** Sessions with queued frames, flushed at the end of the drain batch (onDrainEnd). */
+  readonly #dirty: BinarySession[] = [];
+
+  #queue(s: BinarySession, frame: Uint8Array): void {
+    if (s.queue(frame)) this.#dirty.push(s);
+  }
+
+  #flushDirty(): void {
+    const d = this.#dirty;
+    for (let i = 0; i < d.length; i++) d[i].flushQueued();
+    d.length = 0;
   }
 
   /** For logs/tests: the mirror of a market. */

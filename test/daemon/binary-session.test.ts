@@ -226,6 +226,38 @@ describe('binary gateway sessions against the real daemon', () => {
     }
   });
 
+  it('commands waiting for the journal are bounded: past journal.maxUnackedCommands the rest is OVERLOADED, and it recovers once durable', async () => {
+    // A batch is handled in one uWS callback, so no journal commit can complete between its
+    // sub-frames: with a bound of 4, exactly 4 orders of the batch are accepted.
+    const d = await startTestDaemon({ workers: 1, journal: { maxUnackedCommands: 4 } });
+    try {
+      const a = await d.demoClient();
+      const ar = new FrameRecorder(a.client);
+      const frames: Uint8Array[] = [];
+      for (let k = 0; k < 20; k++) frames.push(newOrderBytes(200 + k, SOL_MARK - 1 - k));
+      await sleep(100); // LOGIN_OK is not held for the journal: let the account's creation become durable first
+      const before = d.handle.runtime.submitted;
+      a.client.sendRaw(encodeBatch(frames, 199));
+      await sleep(300);
+      const acc = ar.of<AcceptedReport>('accepted');
+      const rej = ar.of<RejectedReport>('rejected');
+      assert.equal(acc.length, 4, 'exactly the bound was accepted');
+      assert.equal(rej.length, 16, 'every other order got exactly one answer');
+      assert.ok(rej.every((r) => r.code === Code.OVERLOADED), 'the overflow is OVERLOADED');
+      assert.deepEqual(
+        acc.map((r) => r.requestId),
+        [200, 201, 202, 203],
+        'the first four in batch order',
+      );
+      assert.equal(d.handle.runtime.submitted - before, 4, 'refused orders never reached a market');
+      // Once the journal caught up, orders are accepted again.
+      const r = await a.client.placeOrder({ marketId: SOL, side: Side.BUY, orderType: OrderType.LIMIT, tif: TimeInForce.GTC, priceTicks: SOL_MARK - 100, sizeLots: 1 });
+      assert.equal(r.kind, 'accepted');
+    } finally {
+      await d.close();
+    }
+  });
+
   it('three workers own one market each and each market trades on its own', async () => {
     const d = await startTestDaemon({ workers: 3 });
     try {
