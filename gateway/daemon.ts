@@ -85,6 +85,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
       if (c.snapshotWritten) metrics.lastSnapshotSeq.set(c.seq);
     },
     onCutError: (err) => log.error({ err }, 'snapshot / state-hash cut failed (matching goes on; the next one retries)'),
+    onGroupAcknowledged: (records, commitMicros) => metrics.observeJournalGroup(records, commitMicros),
     onFailure: (err) => {
       ready = false;
       log.fatal({ err }, 'journal write failed: every command is refused from now on (nothing unpersisted was acknowledged); fix the disk and restart');
@@ -141,6 +142,7 @@ export async function startDaemon(config: PerpdConfig, logger: Logger, options: 
     metrics.trackRingDepth('command', d.worker, () => pool.depths()[d.worker].commands);
     metrics.trackRingDepth('event', d.worker, () => pool.depths()[d.worker].events);
   });
+  metrics.journalUnackedCommands.setCallback(() => journal.unackedCommands);
 
   const sequencer = new Sequencer();
   sequencer.resumeAfter(journal.resume.lastSeq, journal.resume.lastTsUs); // durability

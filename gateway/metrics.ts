@@ -388,6 +388,9 @@ export const ACK_LATENCY_BUCKETS_MICROS: readonly number[] = [
   10, 25, 50, 100, 250, 500, 750, 1_000, 1_500, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 1_000_000,
 ];
 
+/** Journal commit buckets, µs: an LMDB sync commit takes ≈ 0.5–1 ms on this disk (docs/durability.md §12). */
+export const JOURNAL_COMMIT_BUCKETS_MICROS: readonly number[] = [100, 250, 500, 750, 1_000, 1_500, 2_500, 5_000, 10_000, 25_000, 100_000, 1_000_000];
+
 export type RingName = 'command' | 'event';
 
 /** The daemon's metrics, named once here so every component counts into the same registry. */
@@ -414,6 +417,12 @@ export class PerpdMetrics {
   /** Seq of the latest state-hash cut and of the latest snapshot written. */
   readonly lastCutSeq: Gauge;
   readonly lastSnapshotSeq: Gauge;
+  /** Journal group commits acknowledged, the records they held, and each one's commit-start → acknowledgement time. */
+  readonly journalCommits: Counter;
+  readonly journalRecords: Counter;
+  readonly journalCommitMicros: Histogram;
+  /** Commands appended but not yet acknowledgeable (admission refuses at journal.maxUnackedCommands), read at scrape time. */
+  readonly journalUnackedCommands: Gauge;
 
   constructor(options: { markets: readonly Pick<MarketSpec, 'marketId' | 'symbol'>[] }) {
     const r = this.registry;
@@ -430,6 +439,17 @@ export class PerpdMetrics {
     this.stateHash = r.info('perpd_state_hash_info', 'Latest published state hash of the whole exchange (seq, event cursor, exchange and ledger hashes).');
     this.lastCutSeq = r.gauge('perpd_state_hash_seq', 'Seq at which the latest state hash was published.');
     this.lastSnapshotSeq = r.gauge('perpd_snapshot_seq', 'Seq of the latest snapshot written.');
+    this.journalCommits = r.counter('perpd_journal_commits_total', 'Journal group commits acknowledged (durable in sync mode, committed in async mode).');
+    this.journalRecords = r.counter('perpd_journal_records_total', 'Records (commands, settlement events, hashes, snapshots) in acknowledged journal groups.');
+    this.journalCommitMicros = r.histogram('perpd_journal_commit_micros', 'Journal group commit: start of the LMDB write to acknowledgement, in microseconds.', JOURNAL_COMMIT_BUCKETS_MICROS);
+    this.journalUnackedCommands = r.gauge('perpd_journal_unacked_commands', 'Commands appended to the journal but not yet acknowledgeable.');
+  }
+
+  /** JournalWriter onGroupAcknowledged. */
+  observeJournalGroup(records: number, commitMicros: number): void {
+    this.journalCommits.inc();
+    this.journalRecords.inc(records);
+    this.journalCommitMicros.observe(commitMicros);
   }
 
   /** Registers a scrape-time reader of one ring's depth (e.g. `() => ring.pendingRecords()`). */

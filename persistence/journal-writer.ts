@@ -50,6 +50,8 @@ export interface JournalWriterOptions {
   onDurable?: (seq: number, eventCursor: number) => void;
   /** Once, when a commit fails. */
   onFailure?: (err: JournalWriteError) => void;
+  /** After each group is acknowledged: its record count and the time from the start of its commit to its acknowledgement (metrics). */
+  onGroupAcknowledged?: (records: number, commitMicros: number) => void;
   /** Stop (fail) before a commit when the file system has less free space than this; 0 disables. Default 64 MiB. */
   minFreeDiskBytes?: number;
 }
@@ -170,6 +172,8 @@ class Group {
   readonly values: unknown[] = [];
   lastSeq = 0;
   lastEventCursor = 0;
+  /** performance.now() when its commit started. */
+  startedMs = 0;
   constructor(
     readonly id: number,
     take: () => Buffer,
@@ -410,6 +414,7 @@ export class JournalWriter {
     this.#staging = new Group(g.id + 1, this.#take);
     this.#inFlight = true;
     this.#startedGroupId = g.id;
+    g.startedMs = performance.now();
     let commit: Promise<boolean> & { flushed?: Promise<void> };
     try {
       this.#mustHaveDiskSpace();
@@ -467,6 +472,7 @@ export class JournalWriter {
   #ack(g: Group): void {
     if (this.#failure || g.id <= this.#ackedGroupId) return;
     this.#ackedGroupId = g.id;
+    this.#opts.onGroupAcknowledged?.(g.size, (performance.now() - g.startedMs) * 1000);
     if (g.lastSeq > this.#ackedSeq) this.#ackedSeq = g.lastSeq;
     if (g.lastEventCursor > this.#ackedEventCursor) this.#ackedEventCursor = g.lastEventCursor;
     this.#opts.onDurable?.(this.#ackedSeq, this.#ackedEventCursor);

@@ -70,6 +70,8 @@ export interface RuntimeJournalOptions {
   snapshotAfterReplayOf?: number;
   minFreeDiskBytes?: number;
   onFailure?: (err: JournalWriteError) => void;
+  /** Metrics: each acknowledged group's record count and commit-start → acknowledgement time. */
+  onGroupAcknowledged?: (records: number, commitMicros: number) => void;
   createdBy?: string;
   /** Periodic cuts of the running system (0 = never): a snapshot every N commands / M ms, the state hash every K commands. */
   snapshotEveryCommands?: number;
@@ -116,6 +118,7 @@ export class RuntimeJournal {
       minFreeDiskBytes: o.minFreeDiskBytes,
       onDurable: (seq, cursor) => this.#publisher?.release(seq, cursor),
       onFailure: o.onFailure,
+      onGroupAcknowledged: o.onGroupAcknowledged,
     });
     this.tap = new JournalEventTap(this.writer);
   }
