@@ -7,6 +7,7 @@ import { demoMarkets, type MarketSpec } from '../engine/market-spec.js';
 import {
   ConfigError,
   CONFIG_ENV_VARS,
+  defaultSpinIterations,
   defaultWorkerCount,
   effectiveConfigJson,
   envVarName,
@@ -90,6 +91,16 @@ test('default worker count keeps one CPU for the gateway, at least one worker, a
     [1, 16, 1],
   ];
   for (const [markets, cpus, workers] of cases) assert.equal(defaultWorkerCount(markets, cpus), workers, `${markets} markets, ${cpus} cpus`);
+});
+
+test('workers spin before parking only when a core is spare beyond the gateway thread and the workers', () => {
+  assert.equal(defaultSpinIterations(1, 2), 0, '2 cores, 1 worker: no spare core');
+  assert.equal(defaultSpinIterations(1, 3), 1_000);
+  assert.equal(defaultSpinIterations(3, 4), 0);
+  assert.equal(defaultSpinIterations(3, 5), 1_000);
+  const derived = loadConfig({ env: {}, overrides: { workers: 1 } });
+  assert.equal(derived.spinIterations, defaultSpinIterations(1), 'derived from the final worker count');
+  assert.equal(loadConfig({ env: {}, overrides: { workers: 1, spinIterations: 7 } }).spinIterations, 7, 'an explicit value wins');
 });
 
 test('layers apply in order: defaults, file, environment, overrides', () => {

@@ -92,7 +92,12 @@ export interface PerpdConfig {
   commandRingRecords: number;
   /** Capacity of each worker's event ring (worker → gateway), in records. */
   eventRingRecords: number;
-  /** Idle polls of an empty ring before a thread parks on its doorbell. */
+  /**
+   * Idle polls of an empty ring before a worker parks on its doorbell. Default
+   * (`defaultSpinIterations`): 1,000 when the machine has a core to spare beyond the
+   * gateway thread and one per worker, else 0 (park at once): a spinning worker on a
+   * full machine takes the gateway thread's core (docs/runtime.md, "Waiting strategy").
+   */
   spinIterations: number;
   /** Longest a parked thread sleeps before re-checking its rings. */
   parkTimeoutMs: number;
@@ -220,8 +225,13 @@ export function defaultWorkerCount(marketCount: number, cpuCount: number = avail
   return Math.max(1, Math.min(marketCount, cpuCount - 1));
 }
 
-/** The embedded defaults (workers is derived from the final market list unless set). */
-export function defaultConfig(): Omit<PerpdConfig, 'workers'> {
+/** Spin only with a spare core: the gateway thread, each worker and one more (LMDB's writer, the OS, other processes). */
+export function defaultSpinIterations(workers: number, cpuCount: number = availableParallelism()): number {
+  return cpuCount >= workers + 2 ? 1_000 : 0;
+}
+
+/** The embedded defaults (workers is derived from the final market list unless set, spinIterations from workers). */
+export function defaultConfig(): Omit<PerpdConfig, 'workers' | 'spinIterations'> {
   return {
     port: 8080,
     host: '0.0.0.0',
@@ -232,9 +242,6 @@ export function defaultConfig(): Omit<PerpdConfig, 'workers'> {
     pinWorkers: false,
     commandRingRecords: 16_384, // × 18 Float64 = 2.4 MB per worker
     eventRingRecords: 65_536, // × 14 Float64 = 7.3 MB per worker; a command may emit many events
-    // A poll of an empty ring costs tens of ns, so ~1000 polls spin about as long as an
-    // Atomics.wait wake-up costs (34 µs measured) before parking.
-    spinIterations: 1_000,
     parkTimeoutMs: 50,
     batchSize: 64, // ring throughput measured with batches of 64
     maxFrameBytes: 65_536,
@@ -576,7 +583,7 @@ function flattenDefaults(): Map<string, unknown> {
   const d = defaultConfig() as unknown as Record<string, unknown>;
   const out = new Map<string, unknown>();
   for (const path of KNOWN_PATHS) {
-    if (path === 'workers') continue; // derived below from the final market list
+    if (path === 'workers' || path === 'spinIterations') continue; // derived below from the final market list
     const [a, b] = path.split('.');
     out.set(path, b === undefined ? d[a] : (d[a] as Record<string, unknown>)[b]);
   }
@@ -615,6 +622,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PerpdConfig {
   if (!merged.has('workers') && marketCount !== undefined && marketCount > 0) {
     merged.set('workers', { value: defaultWorkerCount(marketCount), source: { kind: 'default' } });
   }
+  const workers = merged.get('workers')?.value;
+  if (!merged.has('spinIterations') && typeof workers === 'number') {
+    merged.set('spinIterations', { value: defaultSpinIterations(workers), source: { kind: 'default' } });
+  }
 
   const invalid = new Set<string>();
   for (const rule of SCALAR_RULES) {
@@ -646,7 +657,7 @@ export function loadConfig(options: LoadConfigOptions = {}): PerpdConfig {
 
 /** Same key order as the defaults, so printed configs read consistently. */
 function orderKeys(config: Record<string, unknown>): Record<string, unknown> {
-  const order = ['port', 'host', 'dataDir', 'demo', 'demoCreditMicros', 'markets', 'workers', 'pinWorkers', ...Object.keys(defaultConfig())];
+  const order = ['port', 'host', 'dataDir', 'demo', 'demoCreditMicros', 'markets', 'workers', 'pinWorkers', 'spinIterations', ...Object.keys(defaultConfig())];
   const out: Record<string, unknown> = {};
   for (const key of order) if (key in config && !(key in out)) out[key] = config[key];
   return out;
