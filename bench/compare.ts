@@ -8,7 +8,7 @@
  * then `npm run bench:compare -- A B`.
  *
  * For every result present in both runs (same benchmark, same key: book workload,
- * micro task, e2e variant + offered rate, e2e variant summary) it prints each figure
+ * micro task, e2e variant (binary or JSON) + offered rate, e2e variant summary) it prints each figure
  * of A and B and the ratio B/A, marked ▲ (B better) or ▼ (B worse) when the change
  * is over 5% in the figure's good direction (throughput up, latency down). Results
  * from different machines are flagged. Markdown on stdout.
@@ -53,7 +53,7 @@ export function rowsOf(file: Json): Row[] {
   const out: Row[] = [];
   if (bench === 'book') for (const r of (file.rows as Json[]) ?? []) out.push({ bench, key: String(r.workload), values: pick(r, BOOK) });
   if (bench === 'micro') for (const r of (file.rows as Json[]) ?? []) if (!r.skipped) out.push({ bench, key: String(r.task), values: pick(r, MICRO) });
-  if (bench === 'e2e-binary') {
+  if (bench === 'e2e-binary' || bench === 'e2e-json') {
     for (const s of (file.steps as Json[]) ?? []) {
       const offered = Math.round(Number(s.offeredPerSec));
       out.push({ bench, key: `${s.variant} ${s.kind === 'max' ? 'max' : 'rate'} ${offered}/s`, values: pick(s, E2E_STEP) });

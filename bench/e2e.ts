@@ -32,10 +32,11 @@ import { JOURNAL_MODES, type JournalMode } from '../gateway/config.js';
 import { numberOption, parseArgs } from './lib/cli.js';
 import { resultsDir, writeJson } from './lib/results.js';
 import { machineLine, printMachine } from './machine.js';
+import { capacity, maxSteps as ladderMaxSteps, rateSteps as ladderRateSteps, summarise as ladderSummarise, type MaxSteps } from './e2e/ladder.js';
 import type { Pacing } from './e2e/pacer.js';
 import { latencyChart, markdownSummary, resultLine, summaryLine, writeChart, type VariantSummary } from './e2e/report.js';
-import { TargetSession, type SessionOptions } from './e2e/session.js';
-import { keptUp, keptUpThroughput, type StepResult } from './e2e/step-result.js';
+import { sessionBase, TargetSession, type SessionOptions } from './e2e/session.js';
+import { keptUpThroughput, type StepResult } from './e2e/step-result.js';
 
 const { options } = parseArgs(process.argv.slice(2));
 const mode = options.has('full') ? 'full' : options.has('quick') ? 'quick' : 'default';
@@ -62,18 +63,7 @@ if (pacing !== 'nap' && pacing !== 'spin') throw new Error('--pacing must be nap
 const log = (s: string): void => void process.stderr.write(`[e2e] ${s}\n`);
 const machine = printMachine();
 const startedAt = new Date().toISOString();
-const base: Omit<SessionOptions, 'target' | 'variant' | 'engine'> = {
-  generators,
-  connectionsPerGenerator: connections,
-  seed,
-  markets: markets.map((m) => ({ marketId: m.marketId, markTicks: m.initialMarkPriceTicks })),
-  mix: {},
-  drainMs,
-  pacing,
-  napUs,
-  log,
-  targetNodeFlags: (options.get('target-node-flags') ?? '').split(' ').filter(Boolean),
-};
+const base = sessionBase({ generators, connectionsPerGenerator: connections, seed, drainMs, pacing, napUs, log, targetNodeFlags: options.get('target-node-flags') });
 const steps: StepResult[] = [];
 const summaries: VariantSummary[] = [];
 const notes: string[] = [];
@@ -86,27 +76,8 @@ function emit(r: StepResult, echoPerSec: number | null): void {
 
 const maxDoublings = numberOption(options, 'max-doublings', mode === 'full' ? 2 : 1);
 
-/**
- * The saturation step: offered far above what the target is expected to take. When
- * the target keeps up anyway (≥ 95% served), the offer doubles (up to maxDoublings
- * times); the last step's achieved rate is the capacity, marked unsaturated if it
- * still kept up (then it is a lower bound: the generator is the limit).
- */
-async function maxSteps(s: TargetSession, echo: number | null): Promise<{ steps: StepResult[]; saturated: boolean }> {
-  let rate = maxRate;
-  const steps: StepResult[] = [];
-  for (let d = 0; ; d++) {
-    const r = await s.step({ ratePerSec: rate, kind: 'max', warmupMs: 300, durationMs: 1500 });
-    emit(r, echo);
-    steps.push(r);
-    const saturated = r.achievedPerSec < 0.95 * rate;
-    if (saturated || d >= maxDoublings) return { steps, saturated };
-    rate *= 2;
-  }
-}
-
-/** A target's capacity: the highest served rate of any of its steps. */
-const capacity = (rs: StepResult[], maxed: { steps: StepResult[] }): number => Math.max(...[...rs, ...maxed.steps].map((r) => r.achievedPerSec));
+/** The saturation step(s) (e2e/ladder.ts): 400 k/s offered, doubled while the target keeps up. */
+const maxSteps = (s: TargetSession, echo: number | null): Promise<MaxSteps> => ladderMaxSteps(s, { maxRate, maxDoublings, emit: (r) => emit(r, echo) });
 
 /**
  * Fixed rates (default, quick), or the sweep (full): raise the rate until the target
@@ -116,39 +87,16 @@ const capacity = (rs: StepResult[], maxed: { steps: StepResult[] }): number => M
  * The sweep does not stop at the latency bound alone, so a variant whose p99 is over
  * the bound from the first step (a sync journal's fsync) still gets its curve.
  */
-async function rateSteps(s: TargetSession, echoPerSec: number | null): Promise<StepResult[]> {
-  const out: StepResult[] = [];
-  const ladder = mode === 'full' && !options.has('rates') ? SWEEP : rates;
-  for (const rate of ladder) {
-    const r = await s.step({ ratePerSec: rate, kind: 'rate', warmupMs, durationMs });
-    out.push(r);
-    emit(r, echoPerSec);
-    if (mode === 'full' && (!keptUpThroughput(r) || r.p99Us > stopP99Us)) break;
-  }
-  return out;
-}
+const rateSteps = (s: TargetSession, echoPerSec: number | null): Promise<StepResult[]> =>
+  ladderRateSteps(s, mode === 'full' && !options.has('rates') ? SWEEP : rates, {
+    warmupMs,
+    durationMs,
+    emit: (r) => emit(r, echoPerSec),
+    stopAfter: (r) => mode === 'full' && (!keptUpThroughput(r) || r.p99Us > stopP99Us),
+  });
 
-function summarise(target: 'echo' | 'engine', variant: string, rs: StepResult[], maxed: { steps: StepResult[]; saturated: boolean }, echoPerSec: number, extra: string[]): VariantSummary {
-  const all = [...rs, ...maxed.steps];
-  const best = all.reduce((a, r) => (r.achievedPerSec > a.achievedPerSec ? r : a), all[0]);
-  if (!maxed.saturated) extra.push(`not saturated at ${Math.round(maxed.steps[maxed.steps.length - 1].offeredPerSec)}/s offered (generator CPU ${maxed.steps[maxed.steps.length - 1].genCpuPct}%): max is a lower bound`);
-  const kept = rs.filter((r) => keptUp(r, p99BoundUs));
-  const keptThroughput = rs.filter((r) => keptUpThroughput(r));
-  const near20k = rs.find((r) => r.offeredPerSec === 20_000);
-  return {
-    target,
-    variant,
-    kneePerSec: kept.length ? Math.max(...kept.map((r) => r.offeredPerSec)) : 0,
-    throughputKneePerSec: keptThroughput.length ? Math.max(...keptThroughput.map((r) => r.offeredPerSec)) : 0,
-    maxPerSec: best.achievedPerSec,
-    maxAtOfferedPerSec: Math.round(best.offeredPerSec),
-    echoPerSec: echoPerSec || null,
-    ratioToEcho: echoPerSec ? Math.round((best.achievedPerSec / echoPerSec) * 1000) / 1000 : null,
-    p99UsAt20k: near20k ? near20k.p99Us : null,
-    saturated: maxed.saturated,
-    notes: extra,
-  };
-}
+const summarise = (target: 'echo' | 'engine', variant: string, rs: StepResult[], maxed: MaxSteps, echoPerSec: number, extra: string[]): VariantSummary =>
+  ladderSummarise(target, variant, rs, maxed, { echoPerSec, p99BoundUs, notes: extra });
 
 async function withSession<T>(o: Pick<SessionOptions, 'target' | 'variant' | 'engine'>, run: (s: TargetSession) => Promise<T>): Promise<T> {
   const s = await TargetSession.open({ ...base, ...o });
@@ -217,7 +165,7 @@ for (const workers of targets.includes('engine') ? workerVariants : []) {
   }
 }
 
-notes.push('JSON API (/exchange) e2e variant: not yet available in this harness (see bench/README.md, "JSON API").');
+notes.push('The same measurement through the JSON API (Hyperliquid dialect, signed actions over WS /ws or POST /exchange) is e2e-json: `npm run bench -- e2e-json` (bench/README.md).');
 notes.push(
   `${machine.cores} cores shared by the target, its worker thread(s) and the generator(s): CPU columns are % of one core; when gen + target approach ${machine.cores * 100}% the machine, not the engine, is the limit.`,
 );

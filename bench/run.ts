@@ -31,6 +31,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   book: { script: 'book.js', nodeFlags: ['--expose-gc'], quickArgs: ['--quick'], fullArgs: [], inQuickSuite: true, about: 'order book: perpd vs nodejs-order-book (throughput, latency, memory, allocation)' },
   micro: { script: 'micro.js', nodeFlags: [], quickArgs: ['--quick'], fullArgs: [], inQuickSuite: true, about: 'tinybench micro benchmarks: book per order type, ring, frames, JSON parse, journal append' },
   'e2e-binary': { script: 'e2e.js', nodeFlags: [], quickArgs: ['--quick'], fullArgs: ['--full'], inQuickSuite: true, about: 'end to end through the binary gateway: open-loop latency, sweep to the knee, echo baseline, engine/echo' },
+  'e2e-json': { script: 'e2e-json.js', nodeFlags: [], quickArgs: ['--quick'], fullArgs: ['--full'], inQuickSuite: true, about: 'end to end through the JSON API (Hyperliquid dialect): pre-signed actions as WebSocket posts, open-loop latency, saturation' },
   journal: { script: 'journal.js', nodeFlags: ['--max-old-space-size=8192'], quickArgs: ['--quick'], fullArgs: [], inQuickSuite: false, about: 'LMDB journal: appends/s sync and async, read and replay rate, restart with 1 M resting orders' },
   wait: { script: 'wait.js', nodeFlags: [], quickArgs: ['--quick'], fullArgs: [], inQuickSuite: false, about: 'worker waiting strategy: ring round trip and pipelined throughput per spin budget' },
 };

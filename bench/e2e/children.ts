@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { JsonApiLimits } from '../../gateway/json/json-api.js';
 import type { GeneratorReply, GeneratorRequest, TargetReady, TargetReply, TargetRequest } from './protocol.js';
 
 const script = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -89,6 +90,8 @@ export type TargetKind = 'echo' | 'engine';
 export interface EngineTargetOptions {
   workers: number;
   journalMode: 'sync' | 'async';
+  /** JSON API limits for the daemon (DaemonOptions.jsonApi), e.g. raised rate limits for the JSON benchmark. */
+  jsonApi?: Partial<JsonApiLimits>;
 }
 
 export interface CpuSample {
@@ -148,8 +151,9 @@ export interface GeneratorFlags {
 export class GeneratorPool {
   readonly #gens: IpcChild<GeneratorRequest, GeneratorReply>[];
 
-  constructor(count: number, nodeFlags: string[] = ['--max-semi-space-size=64']) {
-    this.#gens = Array.from({ length: count }, (_, i) => new IpcChild<GeneratorRequest, GeneratorReply>(`generator ${i}`, script('generator.js'), [], nodeFlags));
+  /** `file`: the generator script beside this one (generator.js: binary protocol; json-generator.js: JSON API). */
+  constructor(count: number, file = 'generator.js', nodeFlags: string[] = ['--max-semi-space-size=64']) {
+    this.#gens = Array.from({ length: count }, (_, i) => new IpcChild<GeneratorRequest, GeneratorReply>(`generator ${i}`, script(file), [], nodeFlags));
   }
 
   get size(): number {

@@ -5,6 +5,11 @@
  * stderr. IPC as in ./protocol.ts.
  *
  *   node dist/bench/e2e/daemon-child.js '{"workers":1,"journalMode":"sync"}'
+ *   node dist/bench/e2e/daemon-child.js '{"workers":1,"journalMode":"sync","jsonApi":{"rate":{"capacity":1e9,"refillPerMinute":1e9}}}'
+ *
+ * `jsonApi` (optional) is passed to startDaemon as DaemonOptions.jsonApi: the JSON
+ * benchmark raises the per-address rate limits and pending posts with it. Absent, the
+ * daemon has its defaults.
  *
  * Journal: the mode is passed as `journal: { mode }` in the config overrides. Whether
  * the daemon actually journals is detected, not assumed: the handle exposes a
@@ -18,12 +23,15 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig, type JournalMode } from '../../gateway/config.js';
 import { BINARY_PATH, startDaemon } from '../../gateway/daemon.js';
+import type { JsonApiLimits } from '../../gateway/json/json-api.js';
 import { createLogger } from '../../gateway/logger.js';
 import { serveTargetRequests, type TargetReply } from './protocol.js';
 
 interface DaemonChildOptions {
   workers: number;
   journalMode: JournalMode;
+  /** JSON API limits (DaemonOptions.jsonApi); absent: the defaults. */
+  jsonApi?: Partial<JsonApiLimits>;
   /** Parent of the temporary data directory (default: bench/results/.e2e-data, on the repository's disk). */
   dataRoot?: string;
 }
@@ -42,7 +50,7 @@ try {
     overrides: { port: 0, host: '127.0.0.1', dataDir, demo: true, logLevel: 'warn', workers: opts.workers, journal: { mode: opts.journalMode } },
   });
   const logger = createLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: false }) });
-  const handle = await startDaemon(config, logger, { onFatal: fail });
+  const handle = await startDaemon(config, logger, { onFatal: fail, ...(opts.jsonApi ? { jsonApi: opts.jsonApi } : {}) });
   const exposed = (handle as unknown as Record<string, unknown>).journal;
   const metrics = await (await fetch(`http://127.0.0.1:${handle.port}/metrics`)).text();
   // A metric whose NAME mentions the journal (label values such as a JOURNAL_UNAVAILABLE reject code do not count).
@@ -56,6 +64,7 @@ try {
     path: BINARY_PATH,
     detail: {
       workers: config.workers,
+      ...(opts.jsonApi ? { jsonApi: opts.jsonApi } : {}),
       assignment: handle.pool.assignment(),
       journal: {
         requested: opts.journalMode,

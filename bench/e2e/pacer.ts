@@ -20,9 +20,22 @@
  * How late sends were is measured (sendLag) and included in the latencies anyway.
  */
 import { performance } from 'node:perf_hooks';
-import type { LoadConnection } from './load-connection.js';
 
 export type Pacing = 'nap' | 'spin';
+
+/** What the loop needs of a connection (e2e/load-connection.ts: binary; e2e/json-connection.ts: JSON API). */
+export interface PacedConnection {
+  /** Sends every row due by `nowUs` (µs since the step start) not sent yet. */
+  sendDue(nowUs: number): number;
+  readonly allSent: boolean;
+  /** Row index of the next unsent op, and when a row is due (µs since the step start). */
+  readonly nextRow: number;
+  schedUs(row: number): number;
+  /** Measured rows not answered yet. */
+  readonly pendingMeasured: number;
+  /** True while the connection may not send even a due row (HTTP: waiting for the answer in flight; it sends on that answer). */
+  readonly blocked?: boolean;
+}
 
 export interface PaceOptions {
   t0Ms: number;
@@ -33,7 +46,7 @@ export interface PaceOptions {
 }
 
 /** Runs the step's schedule on `conns` (their steps already begun); resolves with the end time (performance.now() ms). */
-export function runSchedule(conns: readonly LoadConnection[], o: PaceOptions): Promise<number> {
+export function runSchedule(conns: readonly PacedConnection[], o: PaceOptions): Promise<number> {
   const word = new Int32Array(new SharedArrayBuffer(4));
   return new Promise((resolve) => {
     let deadline = 0;
@@ -52,6 +65,7 @@ export function runSchedule(conns: readonly LoadConnection[], o: PaceOptions): P
         c.sendDue(nowUs);
         if (!c.allSent) {
           allSent = false;
+          if (c.blocked) continue;
           const due = c.schedUs(c.nextRow);
           if (due < nextUs) nextUs = due;
         }
@@ -61,7 +75,8 @@ export function runSchedule(conns: readonly LoadConnection[], o: PaceOptions): P
         drain();
         return;
       }
-      const gapUs = nextUs - (performance.now() - o.t0Ms) * 1000;
+      // every unsent connection blocked: they send from their answer handlers; look again after a nap
+      const gapUs = Number.isFinite(nextUs) ? nextUs - (performance.now() - o.t0Ms) * 1000 : o.napUs;
       if (gapUs > 2000) {
         setTimeout(tick, Math.max(0, gapUs / 1000 - 1.2));
         return;
@@ -74,3 +89,4 @@ export function runSchedule(conns: readonly LoadConnection[], o: PaceOptions): P
     else setImmediate(tick);
   });
 }
+

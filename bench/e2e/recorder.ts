@@ -86,19 +86,21 @@ export class StepRecorder {
   readonly fill = new Histogram();
   readonly sendLag = new Histogram();
   readonly c = emptyCounters();
-  readonly rejects = new Map<number, number>();
-  readonly errors = new Map<number, number>();
+  /** Keyed by engine code (binary protocol) or by a short reason (JSON API error sentences). */
+  readonly rejects = new Map<number | string, number>();
+  readonly errors = new Map<number | string, number>();
 
-  reject(code: number): void {
+  reject(code: number | string): void {
     this.rejects.set(code, (this.rejects.get(code) ?? 0) + 1);
   }
 
-  error(code: number): void {
+  error(code: number | string): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
   serialize(): SerializedStep {
-    const byCode = (m: Map<number, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
+    const byCode = (m: Map<number | string, number>): Record<string, number> =>
+      Object.fromEntries([...m].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([k, v]) => [String(k), v]));
     return {
       counters: { ...this.c, firstMeasuredSendMs: Number.isFinite(this.c.firstMeasuredSendMs) ? this.c.firstMeasuredSendMs : 0 },
       rejects: byCode(this.rejects),

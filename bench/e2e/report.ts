@@ -30,10 +30,10 @@ export interface VariantSummary {
   notes: string[];
 }
 
-/** The stdout line of one step (issue 6: bench, offered, achieved, percentiles, echo, ratio). */
-export function resultLine(r: StepResult, echoPerSec: number | null, p99BoundUs: number): Record<string, unknown> {
+/** The stdout line of one step (issue 6: bench, offered, achieved, percentiles, echo, ratio). `bench`: e2e-binary or e2e-json. */
+export function resultLine(r: StepResult, echoPerSec: number | null, p99BoundUs: number, bench = 'e2e-binary'): Record<string, unknown> {
   return {
-    bench: 'e2e-binary',
+    bench,
     target: r.target,
     variant: r.variant,
     kind: r.kind,
@@ -61,8 +61,8 @@ export function resultLine(r: StepResult, echoPerSec: number | null, p99BoundUs:
   };
 }
 
-export function summaryLine(s: VariantSummary): Record<string, unknown> {
-  return { bench: 'e2e-binary', kind: 'summary', ...s };
+export function summaryLine(s: VariantSummary, bench = 'e2e-binary'): Record<string, unknown> {
+  return { bench, kind: 'summary', ...s };
 }
 
 const fmtUs = (v: number): string =>
@@ -82,9 +82,11 @@ export function markdownSummary(o: {
   summaries: VariantSummary[];
   notes: string[];
   chartFile: string;
+  /** Section title (the benchmark's name); default e2e-binary. */
+  bench?: string;
 }): string {
   const L: string[] = [];
-  L.push(`## e2e-binary`, '');
+  L.push(`## ${o.bench ?? 'e2e-binary'}`, '');
   L.push(`Command: \`${o.command}\`  `, `${o.machineLine}  `, `Started ${o.startedAt}. Latency = scheduled send → first answer (open loop), HDR histogram (2 significant digits).`, '');
   L.push(`| target / variant | latency knee (p99 ≤ ${fmtUs(o.p99BoundUs)}) | throughput knee | capacity (best served/s) | echo capacity/s | engine/echo | p99 at 20 k/s |`);
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -112,7 +114,7 @@ export function markdownSummary(o: {
 const PALETTE = ['#7f7f7f', '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 
 /** p50 (solid) and p99 (dashed) ack latency against achieved throughput, one colour per variant, rate steps only. */
-export function latencyChart(steps: StepResult[], p99BoundUs: number, subtitle: string): string {
+export function latencyChart(steps: StepResult[], p99BoundUs: number, subtitle: string, bench = 'e2e-binary'): string {
   const variants = [...new Set(steps.map((s) => s.variant))];
   const series: ChartSeries[] = [];
   variants.forEach((v, i) => {
@@ -122,7 +124,7 @@ export function latencyChart(steps: StepResult[], p99BoundUs: number, subtitle: 
     series.push({ name: `${v} p99`, color, dashed: true, points: rs.map((r) => ({ x: r.achievedPerSec, y: r.p99Us })) });
   });
   return lineChartSvg({
-    title: 'e2e-binary: ack latency vs achieved throughput (open loop)',
+    title: `${bench}: ack latency vs achieved throughput (open loop)`,
     subtitle,
     xLabel: 'achieved orders/s (log scale when the range is wide)',
     yLabel: 'ack latency from scheduled send (log scale)',

@@ -4,6 +4,7 @@
  * untimed; then all start together; the target's CPU is sampled around the run.
  */
 import { performance } from 'node:perf_hooks';
+import { demoMarkets } from '../../engine/market-spec.js';
 import { GeneratorPool, TargetProcess, type EngineTargetOptions } from './children.js';
 import type { Pacing } from './pacer.js';
 import { histogramDelta, scrapeAckHistogram } from './server-metrics.js';
@@ -17,6 +18,12 @@ export interface SessionOptions {
   engine?: EngineTargetOptions;
   /** Node flags of the target process (e.g. --cpu-prof to profile the daemon). */
   targetNodeFlags?: string[];
+  /** The generator script (default generator.js, the binary protocol; json-generator.js for the JSON API). */
+  generatorScript?: string;
+  /** The URL the generators connect to, given the target's port (default: the WebSocket the target announces, /binary). */
+  urlOf?: (port: number) => string;
+  /** Scrape the daemon's binary ack-latency histogram around each step (default: for the engine target). */
+  serverAck?: boolean;
   generators: number;
   connectionsPerGenerator: number;
   seed: number;
@@ -26,6 +33,12 @@ export interface SessionOptions {
   pacing: Pacing;
   napUs: number;
   log: (line: string) => void;
+}
+
+/** The options every variant of a run shares: the demo markets at their initial marks, the default mix, the target's node flags from --target-node-flags. */
+export function sessionBase(o: Pick<SessionOptions, 'generators' | 'connectionsPerGenerator' | 'seed' | 'drainMs' | 'pacing' | 'napUs' | 'log'> & { targetNodeFlags?: string }): Omit<SessionOptions, 'target' | 'variant'> {
+  const markets = demoMarkets().map((m) => ({ marketId: m.marketId, markTicks: m.initialMarkPriceTicks }));
+  return { ...o, markets, mix: {}, targetNodeFlags: (o.targetNodeFlags ?? '').split(' ').filter(Boolean) };
 }
 
 export interface StepPlan {
@@ -52,16 +65,17 @@ export class TargetSession {
 
   static async open(o: SessionOptions): Promise<TargetSession> {
     const target = await TargetProcess.start(o.target, o.engine, o.targetNodeFlags ?? []);
-    const pool = new GeneratorPool(o.generators);
+    const pool = new GeneratorPool(o.generators, o.generatorScript);
     const s = new TargetSession(o, target, pool);
+    const url = o.urlOf ? o.urlOf(target.ready.port) : target.url;
     try {
       const connected = await pool.all(
-        (i) => ({ cmd: 'connect', url: target.url, connections: o.connectionsPerGenerator, seed: o.seed, proc: i, markets: o.markets, mix: o.mix }),
+        (i) => ({ cmd: 'connect', url, connections: o.connectionsPerGenerator, seed: o.seed, proc: i, markets: o.markets, mix: o.mix }),
         'connected',
         60_000,
       );
       s.accounts = connected.reduce((n, c) => n + c.accounts.length, 0);
-      o.log(`${o.variant}: ${target.url} (pid ${target.pid}), ${s.accounts} connections logged in over ${o.generators} generator process(es)`);
+      o.log(`${o.variant}: ${url} (pid ${target.pid}), ${s.accounts} connections logged in over ${o.generators} generator process(es)`);
     } catch (err) {
       await s.close();
       throw err;
@@ -74,7 +88,7 @@ export class TargetSession {
     const k = this.#pool.size;
     const prepared = await this.#pool.all((_) => ({ cmd: 'prepare', ratePerSec: p.ratePerSec / k, warmupMs: p.warmupMs, durationMs: p.durationMs }), 'prepared', 300_000);
     const planMs = Math.max(...prepared.map((x) => x.planMs));
-    const isEngine = o.target === 'engine';
+    const isEngine = o.target === 'engine' && o.serverAck !== false;
     const server0 = isEngine ? await scrapeAckHistogram(this.target.ready.port) : undefined;
     const cpu0 = await this.target.cpu();
     const busy0 = machineBusyMs();

@@ -79,9 +79,15 @@ export function latencyUs(h: Histogram): LatencyUs {
   return { count: s.count, p50Us: us(s.p50), p90Us: us(s.p90), p99Us: us(s.p99), p999Us: us(s.p999), maxUs: us(s.max), meanUs: us(s.mean) };
 }
 
+/** Sums counts per reason: numeric keys are engine codes (named here), other keys are reasons already. */
 function sumCodes(parts: Record<string, number>[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const p of parts) for (const [k, v] of Object.entries(p)) out[codeName(Number(k))] = (out[codeName(Number(k))] ?? 0) + v;
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      const name = /^-?\d+$/.test(k) ? codeName(Number(k)) : k;
+      out[name] = (out[name] ?? 0) + v;
+    }
+  }
   return out;
 }
 

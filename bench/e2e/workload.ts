@@ -231,3 +231,19 @@ export class ConnectionPlanner {
     }
   }
 }
+
+/** Rows of connection c when a process's `total` ops go round-robin over `connections` connections. */
+export const rowsOfConnection = (total: number, connections: number, c: number): number => (c < total ? Math.floor((total - 1 - c) / connections) + 1 : 0);
+
+/** What a generator reports of its planners after a prepare: realised mix per kind, kind conversions, live orders. */
+export function plannedMix(planners: readonly ConnectionPlanner[]): { realisedMix: number[]; conversions: number; live: number } {
+  const realisedMix = [0, 0, 0, 0];
+  let conversions = 0;
+  let live = 0;
+  for (const p of planners) {
+    p.realised.forEach((v, i) => (realisedMix[i] += v));
+    conversions += p.conversions;
+    for (const n of p.liveCounts()) live += n;
+  }
+  return { realisedMix, conversions, live };
+}
