@@ -20,6 +20,7 @@
  *          --workers-variants 1,3  --journal sync|async  --journal-variants sync,async
  *          --p99-bound-us 1000  --sweep-stop-p99-us 1000000  --seed 42  --no-echo  --targets echo,engine
  *          --pacing nap|spin  --nap-us 50  --target-node-flags="--cpu-prof --cpu-prof-dir=DIR" (the = form)
+ *          --engine-config='{"spinIterations":0}' (daemon config overrides for experiments; recorded in the results)
  *
  * Output: progress on stderr; one JSON line per step and per variant summary on
  * stdout; bench/results/<timestamp>/e2e-binary.json (raw), e2e-binary.md,
@@ -53,6 +54,7 @@ const connections = numberOption(options, 'connections', 16);
 const pacing = (options.get('pacing') ?? 'nap') as Pacing;
 const napUs = numberOption(options, 'nap-us', 50);
 const markets = demoMarkets();
+const engineConfig = options.has('engine-config') ? (JSON.parse(options.get('engine-config') ?? '{}') as Record<string, unknown>) : undefined;
 const SWEEP = [10_000, 20_000, 40_000, 60_000, 80_000, 100_000, 125_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000, 650_000, 800_000, 1_000_000];
 const rates = list('rates', mode === 'quick' ? '20000,50000,100000' : '10000,20000,50000,100000').map(Number);
 const workerVariants = list('workers-variants', mode === 'full' ? `1,${markets.length}` : (options.get('workers') ?? '1')).map(Number);
@@ -143,7 +145,7 @@ for (const workers of targets.includes('engine') ? workerVariants : []) {
       echoPerSec = Math.max(echoPerSec, await measureEcho(false));
     }
     const label = (wired: boolean): string => `engine w${workers} ${wired ? `journal=${journal}` : 'journal not wired'}`;
-    await withSession({ target: 'engine', variant: `engine w${workers} journal=${journal}`, engine: { workers, journalMode: journal } }, async (s) => {
+    await withSession({ target: 'engine', variant: `engine w${workers} journal=${journal}`, engine: { workers, journalMode: journal, config: engineConfig } }, async (s) => {
       const detail = s.target.ready.detail as { journal: { wired: boolean; evidence: string }; assignment: unknown };
       journalWired = detail.journal.wired;
       const variant = label(journalWired);
@@ -181,7 +183,7 @@ const file = writeJson(dir, 'e2e-binary.json', {
   command,
   startedAt,
   machine,
-  options: { mode, seed, p99BoundUs, stopP99Us, warmupMs, durationMs, drainMs, maxRate, generators, connections, pacing, napUs, rates, workerVariants, journalVariants },
+  options: { mode, seed, p99BoundUs, stopP99Us, warmupMs, durationMs, drainMs, maxRate, generators, connections, pacing, napUs, rates, workerVariants, journalVariants, engineConfig },
   summaries,
   steps,
   targets: raw,

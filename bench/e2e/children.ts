@@ -90,6 +90,8 @@ export type TargetKind = 'echo' | 'engine';
 export interface EngineTargetOptions {
   workers: number;
   journalMode: 'sync' | 'async';
+  /** Extra daemon config overrides (bench/e2e/daemon-child.ts). */
+  config?: Record<string, unknown>;
   /** JSON API limits for the daemon (DaemonOptions.jsonApi), e.g. raised rate limits for the JSON benchmark. */
   jsonApi?: Partial<JsonApiLimits>;
 }

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { loadConfig, type JournalMode } from '../../gateway/config.js';
+import { loadConfig, type JournalMode, type PerpdConfigOverrides } from '../../gateway/config.js';
 import { BINARY_PATH, startDaemon } from '../../gateway/daemon.js';
 import type { JsonApiLimits } from '../../gateway/json/json-api.js';
 import { createLogger } from '../../gateway/logger.js';
@@ -34,8 +34,12 @@ interface DaemonChildOptions {
   jsonApi?: Partial<JsonApiLimits>;
   /** Parent of the temporary data directory (default: bench/results/.e2e-data, on the repository's disk). */
   dataRoot?: string;
+  /** Extra config overrides for experiments (e.g. {"spinIterations":0,"journal":{"hashEveryCommands":0}}); e2e --engine-config. */
+  config?: PerpdConfigOverrides;
 }
 
+/** The daemon's log level on stderr (PERPD_BENCH_DAEMON_LOG=info shows each cut with its duration). */
+const LOG_LEVEL = (process.env.PERPD_BENCH_DAEMON_LOG ?? 'warn') as 'warn';
 const opts = JSON.parse(process.argv[2] ?? '{}') as DaemonChildOptions;
 const dataRoot = opts.dataRoot ?? fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 mkdirSync(dataRoot, { recursive: true });
@@ -47,9 +51,18 @@ const fail = (err: Error): void => {
 try {
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, host: '127.0.0.1', dataDir, demo: true, logLevel: 'warn', workers: opts.workers, journal: { mode: opts.journalMode } },
+    overrides: {
+      ...opts.config,
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      demo: true,
+      logLevel: LOG_LEVEL,
+      workers: opts.workers,
+      journal: { ...opts.config?.journal, mode: opts.journalMode },
+    },
   });
-  const logger = createLogger({ level: 'warn', destination: pino.destination({ dest: 2, sync: false }) });
+  const logger = createLogger({ level: LOG_LEVEL, destination: pino.destination({ dest: 2, sync: false }) });
   const handle = await startDaemon(config, logger, { onFatal: fail, ...(opts.jsonApi ? { jsonApi: opts.jsonApi } : {}) });
   const exposed = (handle as unknown as Record<string, unknown>).journal;
   const metrics = await (await fetch(`http://127.0.0.1:${handle.port}/metrics`)).text();

@@ -52,6 +52,9 @@ export function resultLine(r: StepResult, echoPerSec: number | null, p99BoundUs:
     sendLagP99Us: r.sendLag.p99Us,
     serverAckP50LeUs: r.serverAck?.p50LeUs ?? null,
     serverAckP99LeUs: r.serverAck?.p99LeUs ?? null,
+    journalCommitP50LeUs: r.journal?.commitP50LeUs ?? null,
+    journalCommitP99LeUs: r.journal?.commitP99LeUs ?? null,
+    journalRecordsPerCommit: r.journal?.recordsPerCommit ?? null,
     genCpuPct: r.genCpuPct,
     targetCpuPct: r.targetCpuPct,
     otherCpuPct: r.otherCpuPct ?? null,
@@ -94,14 +97,15 @@ export function markdownSummary(o: {
     L.push(`| ${s.variant} | ${s.kneePerSec ? shortNumber(s.kneePerSec) : '–'} | ${s.throughputKneePerSec ? shortNumber(s.throughputKneePerSec) : '–'} | ${s.saturated ? '' : '≥ '}${shortNumber(s.maxPerSec)} | ${s.echoPerSec ? shortNumber(s.echoPerSec) : '–'} | ${s.ratioToEcho ?? '–'} | ${s.p99UsAt20k === null ? '–' : fmtUs(s.p99UsAt20k)} |`);
   }
   L.push('');
-  L.push('| target / variant | offered/s | achieved/s | ack p50 | p90 | p99 | p99.9 | max | IOC fill p50 / p99 | server ack p50 / p99 | send lag p99 | CPU gen / target / others | msgs/op | rejects | unanswered |');
-  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+  L.push('| target / variant | offered/s | achieved/s | ack p50 | p90 | p99 | p99.9 | max | IOC fill p50 / p99 | server ack p50 / p99 | journal commit p50 / p99 | send lag p99 | CPU gen / target / others | msgs/op | rejects | unanswered |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
   for (const r of o.steps) {
     const fill = r.fill.count ? `${fmtUs(r.fill.p50Us)} / ${fmtUs(r.fill.p99Us)}` : '–';
     const le = (v: number | null): string => (v === null ? '> 1 s' : `≤ ${fmtUs(v)}`);
     const server = r.serverAck?.count ? `${le(r.serverAck.p50LeUs)} / ${le(r.serverAck.p99LeUs)}` : '–';
+    const journal = r.journal?.commits ? `${le(r.journal.commitP50LeUs)} / ${le(r.journal.commitP99LeUs)}` : '–';
     L.push(
-      `| ${r.variant}${r.kind === 'max' ? ' (max)' : ''} | ${shortNumber(r.offeredPerSec)} | ${shortNumber(r.achievedPerSec)} | ${fmtUs(r.p50Us)} | ${fmtUs(r.p90Us)} | ${fmtUs(r.p99Us)} | ${fmtUs(r.p999Us)} | ${fmtUs(r.maxUs)} | ${fill} | ${server} | ${fmtUs(r.sendLag.p99Us)} | ${r.genCpuPct}% / ${r.targetCpuPct}% / ${r.otherCpuPct ?? '?'}% | ${r.messagesPerOp} | ${codes({ ...r.rejects, ...r.errors })} | ${r.counters.unanswered + r.counters.unsent} |`,
+      `| ${r.variant}${r.kind === 'max' ? ' (max)' : ''} | ${shortNumber(r.offeredPerSec)} | ${shortNumber(r.achievedPerSec)} | ${fmtUs(r.p50Us)} | ${fmtUs(r.p90Us)} | ${fmtUs(r.p99Us)} | ${fmtUs(r.p999Us)} | ${fmtUs(r.maxUs)} | ${fill} | ${server} | ${journal} | ${fmtUs(r.sendLag.p99Us)} | ${r.genCpuPct}% / ${r.targetCpuPct}% / ${r.otherCpuPct ?? '?'}% | ${r.messagesPerOp} | ${codes({ ...r.rejects, ...r.errors })} | ${r.counters.unanswered + r.counters.unsent} |`,
     );
   }
   L.push('');

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { demoMarkets } from '../../engine/market-spec.js';
 import { GeneratorPool, TargetProcess, type EngineTargetOptions } from './children.js';
 import type { Pacing } from './pacer.js';
-import { histogramDelta, scrapeAckHistogram } from './server-metrics.js';
+import { histogramDelta, journalDelta, scrapeServer, type ServerScrape } from './server-metrics.js';
 import { mergeStep, type StepResult } from './step-result.js';
 import { machineBusyMs } from './system-cpu.js';
 import type { MixOptions, WorkloadMarket } from './workload.js';
@@ -89,7 +89,7 @@ export class TargetSession {
     const prepared = await this.#pool.all((_) => ({ cmd: 'prepare', ratePerSec: p.ratePerSec / k, warmupMs: p.warmupMs, durationMs: p.durationMs }), 'prepared', 300_000);
     const planMs = Math.max(...prepared.map((x) => x.planMs));
     const isEngine = o.target === 'engine' && o.serverAck !== false;
-    const server0 = isEngine ? await scrapeAckHistogram(this.target.ready.port) : undefined;
+    const server0: ServerScrape = isEngine ? await scrapeServer(this.target.ready.port) : {};
     const cpu0 = await this.target.cpu();
     const busy0 = machineBusyMs();
     const self0 = process.cpuUsage();
@@ -99,7 +99,7 @@ export class TargetSession {
     const busy1 = machineBusyMs();
     const self = process.cpuUsage(self0);
     const cpu1 = await this.target.cpu();
-    const server1 = isEngine ? await scrapeAckHistogram(this.target.ready.port) : undefined;
+    const server1: ServerScrape = isEngine ? await scrapeServer(this.target.ready.port) : {};
     const r = mergeStep(
       {
         target: o.target,
@@ -119,7 +119,10 @@ export class TargetSession {
       r.machineCpuPct = Math.round(((busy1 - busy0) / wallMs) * 100);
       r.otherCpuPct = Math.max(0, Math.round(((busy1 - busy0 - oursMs) / wallMs) * 100));
     }
-    if (isEngine) r.serverAck = histogramDelta(server0, server1);
+    if (isEngine) {
+      r.serverAck = histogramDelta(server0.ack, server1.ack);
+      r.journal = journalDelta(server0, server1);
+    }
     const mix = prepared.reduce((a, x) => a.map((v, i) => v + x.realisedMix[i]), [0, 0, 0, 0]);
     const total = mix.reduce((a, b) => a + b, 0) || 1;
     r.realisedMix = {
@@ -133,6 +136,7 @@ export class TargetSession {
     o.log(
       `${this.variant} ${p.kind === 'max' ? 'max ' : ''}${Math.round(p.ratePerSec)}/s: achieved ${r.achievedPerSec}/s, ack p50 ${r.p50Us} µs p99 ${r.p99Us} µs p99.9 ${r.p999Us} µs max ${r.maxUs} µs; ` +
         (r.serverAck ? `server ack p50 ≤ ${r.serverAck.p50LeUs ?? '>1e6'} µs p99 ≤ ${r.serverAck.p99LeUs ?? '>1e6'} µs; ` : '') +
+        (r.journal ? `journal commit p50 ≤ ${r.journal.commitP50LeUs ?? '>1e6'} µs p99 ≤ ${r.journal.commitP99LeUs ?? '>1e6'} µs, ${r.journal.recordsPerCommit} records/commit; ` : '') +
         `send lag p99 ${r.sendLag.p99Us} µs; cpu gen ${r.genCpuPct}% target ${r.targetCpuPct}% others ${r.otherCpuPct ?? '?'}%; plan ${Math.round(planMs)} ms` +
         (r.counters.unanswered || r.counters.unsent ? `; UNANSWERED ${r.counters.unanswered} unsent ${r.counters.unsent}` : ''),
     );

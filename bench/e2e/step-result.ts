@@ -17,7 +17,7 @@
 import { codeName } from '../../engine/codes.js';
 import { Histogram } from '../lib/histogram.js';
 import type { GeneratorReply } from './protocol.js';
-import type { ServerAckSummary } from './server-metrics.js';
+import type { JournalStepSummary, ServerAckSummary } from './server-metrics.js';
 import { emptyCounters, type StepCounters } from './recorder.js';
 import { OP_KIND_NAMES } from './workload.js';
 
@@ -68,6 +68,8 @@ export interface StepResult {
   otherCpuPct?: number;
   /** The daemon's own receipt → ack histogram for the step (engine only; coarse buckets). */
   serverAck?: ServerAckSummary;
+  /** The daemon's journal during the step (engine only): commits, records per commit, commit time bounds. */
+  journal?: JournalStepSummary;
   /** Realised op mix of everything planned so far on this target (fractions). */
   realisedMix?: Record<string, number>;
 }
