@@ -3,8 +3,9 @@
  * cryptography: the action hash is the SDK's own `createL1ActionHash` (msgpack of the
  * action ‖ nonce u64 BE ‖ vault flag [‖ vault] [‖ 0 ‖ expiresAfter u64 BE], keccak),
  * EIP-712 hashing is viem's `hashTypedData`, and public-key recovery is
- * @noble/curves' secp256k1. Recovery is synchronous, so a request is verified,
- * checked and submitted within one turn of the event loop.
+ * libsecp256k1 (native) or @noble/curves' secp256k1 (secp256k1-recover.ts). Recovery
+ * is synchronous, so a request is verified, checked and submitted within one turn of
+ * the event loop.
  *
  *   L1 actions (order, cancel, …): EIP-712 domain {name "Exchange", version "1",
  *     chainId 1337, verifyingContract 0x0}, primary type Agent {source, connectionId}
@@ -17,9 +18,9 @@
  * because the recovered address is not a known user or agent.
  */
 import { createL1ActionHash } from '@nktkas/hyperliquid/signing';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { hashTypedData, hexToBytes, type Hex } from 'viem';
+import { bytesToHex, hashTypedData, hexToBytes, type Hex } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
+import { isHighS, recoverUncompressed } from './secp256k1-recover.js';
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const SIG_PART = /^0x[0-9a-fA-F]{1,64}$/;
@@ -53,10 +54,9 @@ export function tryRecoverAddress(digest: Hex, sig: WireSignature): string | und
     const compact = new Uint8Array(64);
     compact.set(hexToBytes(`0x${sig.r.slice(2).padStart(64, '0')}`), 0);
     compact.set(hexToBytes(`0x${sig.s.slice(2).padStart(64, '0')}`), 32);
-    const parsed = secp256k1.Signature.fromBytes(compact, 'compact');
-    if (parsed.hasHighS()) return undefined; // malleable twin of a valid signature: refuse
-    const point = parsed.addRecoveryBit(sig.v - 27).recoverPublicKey(hexToBytes(digest));
-    return publicKeyToAddress(`0x${point.toHex(false)}`).toLowerCase();
+    if (isHighS(compact.subarray(32))) return undefined; // malleable twin of a valid signature: refuse
+    const publicKey = recoverUncompressed(compact, sig.v - 27, hexToBytes(digest));
+    return publicKeyToAddress(bytesToHex(publicKey)).toLowerCase();
   } catch {
     return undefined;
   }
