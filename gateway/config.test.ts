@@ -63,7 +63,7 @@ test('defaults are valid and match the documented values', () => {
     mode: 'sync',
     groupCommitMaxRecords: 1_000,
     groupCommitMaxDelayMicros: 500,
-    maxUnackedCommands: 4_096,
+    maxUnackedCommands: 16_384,
     snapshotEveryCommands: 100_000,
     snapshotEveryMs: 600_000,
     hashEveryCommands: 20_000,
@@ -110,7 +110,7 @@ test('layers apply in order: defaults, file, environment, overrides', () => {
   assert.equal(fromFile.host, '127.0.0.1');
   assert.deepEqual(
     fromFile.journal,
-    { mode: 'async', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500, maxUnackedCommands: 4_096, snapshotEveryCommands: 100_000, snapshotEveryMs: 600_000, hashEveryCommands: 20_000, retention: 'keep', keepSnapshots: 3 },
+    { mode: 'async', groupCommitMaxRecords: 1_000, groupCommitMaxDelayMicros: 500, maxUnackedCommands: 16_384, snapshotEveryCommands: 100_000, snapshotEveryMs: 600_000, hashEveryCommands: 20_000, retention: 'keep', keepSnapshots: 3 },
     'a section merges key by key',
   );
   assert.deepEqual(fromFile.ledger, { defaultLeverage: 10, maxAccounts: 1_000_000 });
