@@ -17,7 +17,7 @@
  * start. Otherwise `detail.journal.wired` is false and the orchestrator reports
  * "journal not yet wired" instead of sync/async figures.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -40,6 +40,28 @@ interface DaemonChildOptions {
 
 /** The daemon's log level on stderr (PERPD_BENCH_DAEMON_LOG=info shows each cut with its duration). */
 const LOG_LEVEL = (process.env.PERPD_BENCH_DAEMON_LOG ?? 'warn') as 'warn';
+/**
+ * PERPD_BENCH_ALLOC_PROFILE=FILE: V8's sampling heap profiler on the gateway thread for
+ * the whole session, counting objects the GC already collected too (what a
+ * .heapprofile from --heap-prof leaves out), written to FILE at stop. Shows where the
+ * garbage per order comes from (open it in Chrome DevTools, Memory tab).
+ */
+async function startAllocationProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+  if (!file) return undefined;
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 const opts = JSON.parse(process.argv[2] ?? '{}') as DaemonChildOptions;
 const dataRoot = opts.dataRoot ?? fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 mkdirSync(dataRoot, { recursive: true });
@@ -87,7 +109,9 @@ try {
       dataDir,
     },
   } satisfies TargetReply);
+  const allocProfile = await startAllocationProfile(process.env.PERPD_BENCH_ALLOC_PROFILE);
   serveTargetRequests(async () => {
+    await allocProfile?.();
     await handle.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -59,6 +59,7 @@ export class EngineRuntime {
   readonly #handler: PublishFanout;
   #flushScheduled = false;
   #submitsSinceDrain = 0;
+  #batchDepth = 0;
   #draining = false;
   #running = false;
   #loopDone: Promise<void> | undefined;
@@ -158,7 +159,23 @@ export class EngineRuntime {
     if (this.#o.pool.hasEvents() && this.drainNow() > 0) this.helpDrains++;
   }
 
+  /**
+   * Explicit submit batches (the binary endpoint wraps each WebSocket message): while
+   * one is open, pushes ring no doorbell and schedule nothing; `endBatch` rings once.
+   * Without a batch, a microtask rings after the current turn's submits. The
+   * microtask (queueMicrotask wraps its callback for async context) was one of the
+   * larger items of the gateway thread's garbage, once per message.
+   */
+  beginBatch(): void {
+    this.#batchDepth++;
+  }
+
+  endBatch(): void {
+    if (--this.#batchDepth === 0) this.#o.pool.flush();
+  }
+
   #scheduleFlush(): void {
+    if (this.#batchDepth > 0) return;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flush);

@@ -16,7 +16,7 @@ import { OriginKind, type ReportRouter } from './report-router.js';
 
 export interface BinaryEndpointOptions {
   path: string;
-  runtime: { submit(cmd: Command): number; marketIds(): readonly number[] };
+  runtime: { submit(cmd: Command): number; marketIds(): readonly number[]; beginBatch(): void; endBatch(): void };
   router: ReportRouter;
   accounts: AccountDirectory;
   metrics: PerpdMetrics;
@@ -120,7 +120,18 @@ export class BinaryEndpoint {
     s.send(this.#enc.encodeChallenge(requestId, s.nonce, CHALLENGE_VALID_MS));
   }
 
+  /** One WebSocket message (a frame or a BATCH): its commands reach the workers with one doorbell ring at the end. */
   #onMessage(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean): void {
+    const runtime = this.#o.runtime;
+    runtime.beginBatch();
+    try {
+      this.#onMessageFrames(ws, message, isBinary);
+    } finally {
+      runtime.endBatch();
+    }
+  }
+
+  #onMessageFrames(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean): void {
     const s = ws.getUserData().session!;
     if (!isBinary) {
       s.close(WsClose.UNSUPPORTED_DATA, closeReasonFor(Code.MALFORMED));
@@ -281,9 +292,14 @@ export class BinaryEndpoint {
     }
     const router = this.#o.router;
     const markets = cmd.op === Op.CANCEL_ALL && marketId === 0xffff ? this.#o.runtime.marketIds().length : 1;
-    const origin = { session: s, requestId: f.requestId, requestType: f.type, kind: OriginKind.CLIENT, pendingDones: markets, cancelled: 0, receivedMs: this.#receivedMs };
+    const origin = router.newOrigin(s, f.requestId, f.type, OriginKind.CLIENT, markets, this.#receivedMs);
     for (let i = 0; i < markets; i++) router.expect(cmd.seq + i, origin);
-    if (cmd.op === Op.PLACE) router.noteCloid(cmd.seq, c0, c1, c2, c3);
+    if (cmd.op === Op.PLACE) {
+      origin.cloid0 = c0;
+      origin.cloid1 = c1;
+      origin.cloid2 = c2;
+      origin.cloid3 = c3;
+    }
   }
 
   /** Cancels every open order placed through this session (dead-man / cancel-on-disconnect). */
@@ -298,7 +314,7 @@ export class BinaryEndpoint {
       cmd.orderId = orderId;
       const code = this.#o.runtime.submit(cmd);
       if (code === Code.OK) {
-        this.#o.router.expect(cmd.seq, { session: s, requestId: 0, requestType: FrameType.CANCEL, kind: OriginKind.DEAD_MAN, pendingDones: 1, cancelled: 0, receivedMs: 0 });
+        this.#o.router.expect(cmd.seq, this.#o.router.newOrigin(s, 0, FrameType.CANCEL, OriginKind.DEAD_MAN, 1, 0));
         s.liveOrders.delete(orderId);
       } else if (code === Code.OVERLOADED) pending++;
     }

@@ -5,6 +5,28 @@ const OUTBOX_INITIAL_BYTES = 4096;
 /** An outbox that grew beyond this (a burst) is given back after the flush. */
 const OUTBOX_KEEP_BYTES = 256 * 1024;
 
+/**
+ * A view of buf[at, end) to hand to ws.send, which copies the bytes at once. Frames
+ * come in a handful of fixed sizes, so one scratch array per size (copied into) saves
+ * allocating a view per frame: the outbox flush is on every order's path.
+ */
+const scratchBySize = new Map<number, Uint8Array>();
+const MAX_SCRATCH_SIZES = 64;
+const MAX_SCRATCH_BYTES = 4096;
+
+function frameView(buf: Buffer, at: number, end: number): Uint8Array {
+  const size = end - at;
+  let scratch = scratchBySize.get(size);
+  if (scratch === undefined) {
+    if (size > MAX_SCRATCH_BYTES || scratchBySize.size >= MAX_SCRATCH_SIZES) return buf.subarray(at, end);
+    scratch = new Uint8Array(size);
+    scratchBySize.set(size, scratch);
+  }
+  // A byte loop, not buf.copy / set(subarray): both allocate a view of the source range.
+  for (let i = 0; i < size; i++) scratch[i] = buf[at + i];
+  return scratch;
+}
+
 /** What uWS keeps per socket: a pointer to our session object. */
 export interface SocketData {
   session: BinarySession | undefined;
@@ -99,7 +121,7 @@ export class BinarySession {
     const buf = this.#out;
     let at = 0;
     for (const end of this.#outEnds) {
-      ws.send(buf.subarray(at, end), true, false);
+      ws.send(frameView(buf, at, end), true, false);
       at = end;
     }
   };

@@ -7,11 +7,18 @@ import type { EventStreamHandler } from '../../engine/ring/event-codec.js';
 import { feeMicros } from '../../engine/risk/margin.js';
 import { notionalMicros } from '../../engine/risk/notional.js';
 import { Side } from '../../engine/types.js';
+import { writeU32 } from '../binary/bytes.js';
 import { ReportEncoder } from '../binary/encode.js';
 import { ACCEPTED_IS_TRIGGER, Channel, DoneStatus, FrameType, Liquidity, ModifyCause, SnapshotFlag } from '../binary/frames.js';
 import { BookMirror } from '../md/book-mirror.js';
 import type { PerpdMetrics } from '../metrics.js';
 import type { BinarySession } from './binary-session.js';
+
+/** Pooled Origin objects kept for reuse (beyond this many in flight they are allocated and dropped). */
+const ORIGIN_POOL_MAX = 65_536;
+
+/** Where every frame header carries its requestId (docs/protocol-binary.md §3). */
+const REQUEST_ID_OFFSET = 4;
 
 /** Why a sequenced command was sent, so its events can be answered properly. */
 export const OriginKind = { CLIENT: 0, DEAD_MAN: 1 } as const;
@@ -27,6 +34,11 @@ export interface Origin {
   cancelled: number;
   /** performance.now() when the frame arrived (ms), for the ack latency histogram; 0 = not measured. */
   receivedMs: number;
+  /** A PLACE's client order id (4 × u32; all 0 = none), echoed in ACCEPTED: the engine's accept event has none. */
+  cloid0: number;
+  cloid1: number;
+  cloid2: number;
+  cloid3: number;
 }
 
 /** Per-market market-data state. */
@@ -40,7 +52,6 @@ interface MarketMd {
   subscribers: Set<BinarySession>;
 }
 
-const NO_CLOID = [0, 0, 0, 0] as const;
 const TS_RING_BITS = 18;
 const TS_RING_MASK = (1 << TS_RING_BITS) - 1;
 
@@ -118,6 +129,33 @@ export class ReportRouter implements EventStreamHandler {
     this.#origins.set(seq, origin);
   }
 
+  /**
+   * An Origin to pass to `expect`, from a pool: every order needs one until its DONE,
+   * and allocating it was one of the larger items of the gateway thread's garbage. It
+   * goes back to the pool at the command's final DONE.
+   */
+  newOrigin(session: BinarySession, requestId: number, requestType: number, kind: number, pendingDones: number, receivedMs: number): Origin {
+    const o = this.#originPool.pop();
+    if (o === undefined) return { session, requestId, requestType, kind, pendingDones, cancelled: 0, receivedMs, cloid0: 0, cloid1: 0, cloid2: 0, cloid3: 0 };
+    o.session = session;
+    o.requestId = requestId;
+    o.requestType = requestType;
+    o.kind = kind;
+    o.pendingDones = pendingDones;
+    o.cancelled = 0;
+    o.receivedMs = receivedMs;
+    o.cloid0 = o.cloid1 = o.cloid2 = o.cloid3 = 0;
+    return o;
+  }
+
+  readonly #originPool: Origin[] = [];
+
+  #releaseOrigin(o: Origin): void {
+    if (this.#originPool.length >= ORIGIN_POOL_MAX) return;
+    (o as { session: BinarySession | undefined }).session = undefined; // retain no closed session
+    this.#originPool.push(o);
+  }
+
   inFlight(): number {
     return this.#origins.size;
   }
@@ -174,16 +212,21 @@ export class ReportRouter implements EventStreamHandler {
     }
   }
 
-  #requestIdFor(session: BinarySession): number {
-    const o = this.#origin;
-    return o !== undefined && o.session === session ? o.requestId : 0;
-  }
-
-  #toAccount(accountId: number, frame: (s: BinarySession) => Uint8Array): void {
-    const set = this.#sessionsByAccount.get(accountId);
-    if (!set) return;
+  /**
+   * Queues one report to every session of `accountId`. The frame is encoded once, with
+   * requestId 0 (unsolicited); unless `unsolicited`, the session that sent the causing
+   * command gets its own requestId patched in for its copy (the outbox copies the
+   * bytes at once).
+   */
+  #toAccount(set: Set<BinarySession> | undefined, frame: Uint8Array, unsolicited = false): void {
+    if (set === undefined) return;
+    const o = unsolicited ? undefined : this.#origin;
     for (const s of set) {
-      this.#queue(s, frame(s));
+      if (o !== undefined && o.session === s && o.requestId !== 0) {
+        writeU32(frame, REQUEST_ID_OFFSET, o.requestId);
+        this.#queue(s, frame);
+        writeU32(frame, REQUEST_ID_OFFSET, 0);
+      } else this.#queue(s, frame);
       this.#o.metrics.eventsOut.inc();
     }
   }
@@ -211,17 +254,16 @@ export class ReportRouter implements EventStreamHandler {
       this.#observeAck(o);
     }
     const orderFlags = flags | (isTrigger ? ACCEPTED_IS_TRIGGER : 0);
-    const cmdCloid = this.#cloidBySeq.get(this.#causeSeq) ?? NO_CLOID;
-    this.#toAccount(accountId, (s) =>
-      this.#enc.encodeAccepted(this.#requestIdFor(s), this.#marketId, side, orderFlags, orderId, this.#causeSeq, this.#tsUs, priceTicks, sizeLots, cmdCloid[0], cmdCloid[1], cmdCloid[2], cmdCloid[3]),
-    );
+    // The cloid belongs to the order this command placed (a PLACE's orderId is its seq),
+    // not to a stop order it happened to trigger.
+    const c = o !== undefined && orderId === this.#causeSeq ? o : undefined;
+    const set = this.#sessionsByAccount.get(accountId);
+    if (set !== undefined) {
+      this.#toAccount(set, this.#enc.encodeAccepted(0, this.#marketId, side, orderFlags, orderId, this.#causeSeq, this.#tsUs, priceTicks, sizeLots, c?.cloid0 ?? 0, c?.cloid1 ?? 0, c?.cloid2 ?? 0, c?.cloid3 ?? 0));
+    }
   }
 
-  /** Cloids of PLACE commands in flight, echoed in ACCEPTED (the engine's accept event has none). */
-  readonly #cloidBySeq = new Map<number, readonly [number, number, number, number]>();
-  noteCloid(seq: number, c0: number, c1: number, c2: number, c3: number): void {
-    if ((c0 | c1 | c2 | c3) !== 0) this.#cloidBySeq.set(seq, [c0, c1, c2, c3]);
-  }
+
 
   onFill(mo: number, ma: number, to: number, ta: number, takerSide: number, priceTicks: number, q: number, mr: number, tr: number): void {
     const md = this.#md0!;
@@ -231,8 +273,10 @@ export class ReportRouter implements EventStreamHandler {
     const takerFee = feeMicros(notional, md.spec.takerFeePpm);
     const makerSide = takerSide ^ 1;
     this.#o.metrics.fills.incFor(this.#marketId);
-    this.#toAccount(ma, (s) => this.#enc.encodeFill(this.#requestIdFor(s), this.#marketId, makerSide, Liquidity.MAKER, mo, tradeId, priceTicks, q, mr, makerFee, this.#tsUs));
-    this.#toAccount(ta, (s) => this.#enc.encodeFill(this.#requestIdFor(s), this.#marketId, takerSide, Liquidity.TAKER, to, tradeId, priceTicks, q, tr, takerFee, this.#tsUs));
+    const makers = this.#sessionsByAccount.get(ma);
+    if (makers !== undefined) this.#toAccount(makers, this.#enc.encodeFill(0, this.#marketId, makerSide, Liquidity.MAKER, mo, tradeId, priceTicks, q, mr, makerFee, this.#tsUs));
+    const takers = this.#sessionsByAccount.get(ta);
+    if (takers !== undefined) this.#toAccount(takers, this.#enc.encodeFill(0, this.#marketId, takerSide, Liquidity.TAKER, to, tradeId, priceTicks, q, tr, takerFee, this.#tsUs));
     if (mr === 0) this.#done(ma, makerSide, mo, DoneStatus.FILLED);
     if (tr === 0) this.#done(ta, takerSide, to, DoneStatus.FILLED);
     // public trade
@@ -257,26 +301,30 @@ export class ReportRouter implements EventStreamHandler {
     const o = this.#origin;
     const r = o !== undefined && o.kind === OriginKind.DEAD_MAN ? CancelReason.DEAD_MAN : reason;
     if (o !== undefined && reason === CancelReason.MASS_CANCEL) o.cancelled++;
-    this.#toAccount(accountId, (s) => this.#enc.encodeCancelled(this.#requestIdFor(s), this.#marketId, side, r, orderId, remainingLots, this.#tsUs));
+    const set = this.#sessionsByAccount.get(accountId);
+    if (set !== undefined) this.#toAccount(set, this.#enc.encodeCancelled(0, this.#marketId, side, r, orderId, remainingLots, this.#tsUs));
     this.#done(accountId, side, orderId, DoneStatus.CANCELLED);
   }
 
   onRest(): void {}
 
   onModify(orderId: number, accountId: number, side: number, newPriceTicks: number, oldRemainingLots: number, newRemainingLots: number, _pre: number, _flags: number, requeued: boolean): void {
-    this.#toAccount(accountId, (s) =>
-      this.#enc.encodeModified(this.#requestIdFor(s), this.#marketId, side, ModifyCause.CLIENT, requeued, orderId, newPriceTicks, oldRemainingLots, newRemainingLots, this.#causeSeq, this.#tsUs),
-    );
+    const set = this.#sessionsByAccount.get(accountId);
+    if (set !== undefined) {
+      this.#toAccount(set, this.#enc.encodeModified(0, this.#marketId, side, ModifyCause.CLIENT, requeued, orderId, newPriceTicks, oldRemainingLots, newRemainingLots, this.#causeSeq, this.#tsUs));
+    }
   }
 
   onReduce(orderId: number, accountId: number, side: number, oldRemainingLots: number, newRemainingLots: number): void {
-    this.#toAccount(accountId, (s) =>
-      this.#enc.encodeModified(0, this.#marketId, side, ModifyCause.REDUCE_ONLY, false, orderId, 0, oldRemainingLots, newRemainingLots, this.#causeSeq, this.#tsUs),
-    );
+    const set = this.#sessionsByAccount.get(accountId);
+    if (set !== undefined) {
+      const frame = this.#enc.encodeModified(0, this.#marketId, side, ModifyCause.REDUCE_ONLY, false, orderId, 0, oldRemainingLots, newRemainingLots, this.#causeSeq, this.#tsUs);
+      this.#toAccount(set, frame, true);
+    }
   }
 
   onTrigger(orderId: number, accountId: number, markPriceTicks: number): void {
-    this.#toAccount(accountId, (s) => this.#enc.encodeTriggered(0, this.#marketId, 0, orderId, markPriceTicks, this.#tsUs));
+    this.#toAccount(this.#sessionsByAccount.get(accountId), this.#enc.encodeTriggered(0, this.#marketId, 0, orderId, markPriceTicks, this.#tsUs), true);
   }
 
   onLevel(side: number, priceTicks: number, totalLots: number, orderCount: number): void {
@@ -299,9 +347,9 @@ export class ReportRouter implements EventStreamHandler {
       // nothing extra: CANCELLED/DONE already went out
     }
     this.#origins.delete(this.#causeSeq);
-    this.#cloidBySeq.delete(this.#causeSeq);
     this.#origin = undefined;
     this.#causeSeq = -1;
+    this.#releaseOrigin(o);
   }
 
   /** After each drain batch: one L2 update and one BBO per changed market, then every session's queued frames go out. */

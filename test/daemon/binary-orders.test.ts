@@ -53,6 +53,41 @@ describe('binary gateway: logins and order life cycles against the real daemon',
     fresh.terminate();
   });
 
+  it('reports reach every session of the account; only the session that sent the order sees its requestId', async () => {
+    const a = await d.demoClient();
+    const { BinaryClient } = await import('../../gateway/client/binary-client.js');
+    const second = new BinaryClient({ url: d.url, accountId: a.accountId, privateKey: a.privateKey });
+    await second.open();
+    assert.equal((await second.login()).accountId, a.accountId);
+    const first = new FrameRecorder(a.client);
+    const other = new FrameRecorder(second);
+    const counterparty = await d.demoClient();
+    try {
+      const ask = accepted(await a.client.placeOrder({ marketId: ETH, side: Side.SELL, orderType: OrderType.LIMIT, tif: TimeInForce.GTC, priceTicks: 350_100, sizeLots: 10 }));
+      const mine = await first.wait<AcceptedReport>('accepted', (r) => r.orderId === ask.orderId);
+      const theirs = await other.wait<AcceptedReport>('accepted', (r) => r.orderId === ask.orderId);
+      assert.ok(mine.requestId > 0, 'the sender gets its requestId back');
+      assert.equal(theirs.requestId, 0, 'the account\'s other session gets the report unsolicited');
+      assert.deepEqual({ ...theirs, requestId: mine.requestId }, mine, 'otherwise the same report');
+      // A fill caused by someone else's order is unsolicited for both sessions of the maker.
+      await counterparty.client.placeOrder({ marketId: ETH, side: Side.BUY, orderType: OrderType.LIMIT, tif: TimeInForce.IOC, priceTicks: 350_100, sizeLots: 4 });
+      const f1 = await first.wait<FillReport>('fill', (f) => f.orderId === ask.orderId);
+      const f2 = await other.wait<FillReport>('fill', (f) => f.orderId === ask.orderId);
+      assert.deepEqual([f1.requestId, f2.requestId], [0, 0]);
+      assert.deepEqual(f2, f1);
+      // The owner's cancel: the cancelling session sees its requestId on CANCELLED, the other 0.
+      const c = await a.client.cancel({ marketId: ETH, orderId: ask.orderId });
+      assert.equal(c.kind, 'cancelled');
+      const c1 = await first.wait<CancelledReport>('cancelled', (x) => x.orderId === ask.orderId);
+      const c2 = await other.wait<CancelledReport>('cancelled', (x) => x.orderId === ask.orderId);
+      assert.ok(c1.requestId > 0 && c1.requestId !== mine.requestId);
+      assert.equal(c2.requestId, 0);
+      assert.equal(c2.remainingLots, 6);
+    } finally {
+      second.terminate();
+    }
+  });
+
   it('a resting GTC order fills against a crossing order: both sides get FILL with fees, the filled order gets DONE', async () => {
     const maker = await d.demoClient();
     const taker = await d.demoClient();
@@ -124,6 +159,7 @@ describe('binary gateway: logins and order life cycles against the real daemon',
     const a = await d.demoClient();
     const cloid = '0123456789abcdef0123456789abcdef';
     const o1 = accepted(await a.client.placeOrder({ marketId: BTC, side: Side.BUY, orderType: OrderType.LIMIT, tif: TimeInForce.GTC, priceTicks: MARK - 1_000, sizeLots: 50, cloid }));
+    assert.equal(o1.cloid, cloid, 'ACCEPTED echoes the cloid');
     const dup = rejected(await a.client.placeOrder({ marketId: BTC, side: Side.BUY, orderType: OrderType.LIMIT, tif: TimeInForce.GTC, priceTicks: MARK - 1_000, sizeLots: 50, cloid }));
     assert.equal(dup.code, Code.DUPLICATE_CLOID);
     const byCloid = await a.client.cancelByCloid({ marketId: BTC, cloid });
