@@ -10,7 +10,9 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { loadAddressStore, saveAddressStore, tryNormalizeAddress } from '../accounts/address-store.js';
 import { NonceWindow, NONCE_SET_SIZE } from './nonce-window.js';
 import { actionWeight, infoWeight, RateLimiter } from './rate-limiter.js';
-import { APPROVE_AGENT_TYPES, tryRecoverApproveAgentSigner, tryRecoverL1Signer } from './signing.js';
+import { bytesToHex } from 'viem';
+import { Prng } from '../../engine/util/prng.js';
+import { APPROVE_AGENT_TYPES, l1AgentDigest, l1AgentDigestViaViem, tryRecoverApproveAgentSigner, tryRecoverL1Signer } from './signing.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -133,5 +135,19 @@ describe('address store (addresses.json)', () => {
     assert.equal(tryNormalizeAddress('0x' + 'AB'.repeat(20)), '0x' + 'ab'.repeat(20));
     assert.equal(tryNormalizeAddress('0x123'), undefined);
     assert.equal(tryNormalizeAddress(42), undefined);
+  });
+});
+
+describe('L1 action digest', () => {
+  it('the precomputed EIP-712 digest equals viem hashTypedData for 500 seeded connectionIds', () => {
+    const rng = new Prng(712);
+    for (let i = 0; i < 500; i++) {
+      const id = new Uint8Array(32);
+      for (let k = 0; k < 32; k++) id[k] = rng.int(0, 255);
+      if (i === 0) id.fill(0);
+      if (i === 1) id.fill(0xff);
+      const connectionId = bytesToHex(id);
+      assert.equal(bytesToHex(l1AgentDigest(connectionId)), l1AgentDigestViaViem(connectionId), `connectionId ${connectionId}`);
+    }
   });
 });
