@@ -256,7 +256,7 @@ export class RuntimeJournal {
           this.writer.appendStateHashAt({ seq: p.cut.seq, eventCursor: p.cut.eventCursor, ...info.hashes });
           return info.hashes;
         })
-      : this.#builder.build(o.engine, { ledger: p.ledger, markets }).then((built) => {
+      : this.#builder.build(o.engine, { ledger: p.ledger, markets }, { hashOnly: true }).then((built) => {
           this.writer.appendStateHashAt({ seq: p.cut.seq, eventCursor: p.cut.eventCursor, ...built.hashes });
           return built.hashes;
         });

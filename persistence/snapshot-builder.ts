@@ -3,7 +3,8 @@
  * hash, compress):
  *
  *   PiscinaBuilder   a piscina worker thread (the daemon, the benchmark): the
- *                    captured images are transferred, not copied;
+ *                    captured images are transferred, not copied; the thread runs
+ *                    at a lower OS priority (snapshot-worker.ts);
  *   InlineBuilder    this thread (tools, tests), with or without compression.
  *
  * Both write the same record format; `decompress` undoes 'deflate-raw'.
@@ -16,8 +17,13 @@ import { buildSnapshot, type BuiltSnapshot, type CapturedParts, type SnapshotTas
 
 export type { BuiltSnapshot, CapturedParts } from './snapshot-worker.js';
 
+export interface BuildOptions {
+  /** Only the hashes are wanted (a state-hash cut): the parts are not compressed (nobody stores them). */
+  hashOnly?: boolean;
+}
+
 export interface SnapshotBuilder {
-  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot>;
+  build(engine: EngineConfig, captured: CapturedParts, options?: BuildOptions): Promise<BuiltSnapshot>;
   decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -30,8 +36,8 @@ function inflate(bytes: Uint8Array, compression: string): Uint8Array {
 
 export class InlineBuilder implements SnapshotBuilder {
   constructor(private readonly compress = true) {}
-  async build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
-    return buildSnapshot(engine, captured, this.compress);
+  async build(engine: EngineConfig, captured: CapturedParts, options: BuildOptions = {}): Promise<BuiltSnapshot> {
+    return buildSnapshot(engine, captured, this.compress && !options.hashOnly);
   }
   async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {
     return inflate(bytes, compression);
@@ -53,9 +59,9 @@ export class PiscinaBuilder implements SnapshotBuilder {
   }
 
   /** Transfers the captured images' buffers (the caller must not use them afterwards). */
-  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
+  build(engine: EngineConfig, captured: CapturedParts, options: BuildOptions = {}): Promise<BuiltSnapshot> {
     const transferList = imageBuffers(captured.markets.flatMap((m) => (m.image ? [m.image] : [])));
-    return this.#pool.run({ op: 'build', engine, captured, compress: true }, { transferList }) as Promise<BuiltSnapshot>;
+    return this.#pool.run({ op: 'build', engine, captured, compress: !options.hashOnly }, { transferList }) as Promise<BuiltSnapshot>;
   }
 
   async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {

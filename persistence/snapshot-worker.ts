@@ -8,6 +8,9 @@
  *      never includes hashing; restore equivalence is what the snapshot tests prove);
  *   3. compress each part (raw DEFLATE, level 1: the fastest level).
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { encodeFastMarketSnapshot, type MarketImage } from '../engine/book/fast-market-snapshot.js';
@@ -43,6 +46,30 @@ export function buildSnapshot(engine: EngineConfig, captured: CapturedParts, com
   const pack = (b: Uint8Array): Uint8Array => (compress ? new Uint8Array(deflateRawSync(b, { level: 1 })) : b);
   return { hashes, rawBytes, compression: compress ? 'deflate-raw' : 'none', ledger: pack(captured.ledger), markets: markets.map((p) => [p.marketId, pack(p.bytes)]) };
 }
+
+/**
+ * Snapshot work is background work: on a machine where the gateway thread, the market
+ * workers and LMDB's writer already compete for few cores, a cut's encode / restore /
+ * hash / compress must not take their time slices (measured: periodic cuts tripled the
+ * ack p99 at 20 k orders/s on 2 cores). So this thread lowers its own scheduling
+ * priority (Linux: setpriority on its thread id, found through /proc/thread-self;
+ * raising the nice value needs no privilege). Elsewhere it stays as it is.
+ */
+export const SNAPSHOT_THREAD_NICE = 10;
+
+export function lowerThisThreadPriority(nice = SNAPSHOT_THREAD_NICE): boolean {
+  if (process.platform !== 'linux' || isMainThread) return false;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    setPriority(tid, nice);
+    return getPriority(tid) === nice;
+  } catch {
+    return false;
+  }
+}
+
+if (!isMainThread) lowerThisThreadPriority();
 
 /** Piscina entry. Byte results go back by transfer, not by copy. */
 export default function run(task: SnapshotTask): unknown {
