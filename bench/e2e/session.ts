@@ -89,12 +89,16 @@ export class TargetSession {
     const prepared = await this.#pool.all((_) => ({ cmd: 'prepare', ratePerSec: p.ratePerSec / k, warmupMs: p.warmupMs, durationMs: p.durationMs }), 'prepared', 300_000);
     const planMs = Math.max(...prepared.map((x) => x.planMs));
     const isEngine = o.target === 'engine' && o.serverAck !== false;
-    const server0: ServerScrape = isEngine ? await scrapeServer(this.target.ready.port) : {};
     const cpu0 = await this.target.cpu();
     const busy0 = machineBusyMs();
     const self0 = process.cpuUsage();
     const t0 = performance.now();
-    const results = await this.#pool.all(() => ({ cmd: 'go', drainMs: o.drainMs, pacing: o.pacing, napUs: o.napUs }), 'result', p.warmupMs + p.durationMs + o.drainMs + 120_000);
+    const going = this.#pool.all(() => ({ cmd: 'go', drainMs: o.drainMs, pacing: o.pacing, napUs: o.napUs }), 'result', p.warmupMs + p.durationMs + o.drainMs + 120_000);
+    // The daemon's own histograms are read when the warm-up ends, so its columns cover
+    // the measured window (and the drain), not the cold start.
+    const atWarmupEnd: Promise<ServerScrape> = isEngine ? new Promise((r) => setTimeout(r, p.warmupMs)).then(() => scrapeServer(this.target.ready.port)) : Promise.resolve({});
+    const results = await going;
+    const server0 = await atWarmupEnd;
     const wallMs = performance.now() - t0;
     const busy1 = machineBusyMs();
     const self = process.cpuUsage(self0);
