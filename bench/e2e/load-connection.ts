@@ -24,6 +24,7 @@ import { exportEd25519PublicKeyRaw, signLogin } from '../../gateway/binary/auth.
 import { encodeLogin } from '../../gateway/binary/client-encode.js';
 import { FrameBytes, FrameType, MAX_BATCH_FRAMES } from '../../gateway/binary/frames.js';
 import { openRawWebSocket, writeClientFrameHeader, type RawWebSocket } from './raw-ws.js';
+import { RowSchedule } from './row-schedule.js';
 import type { StepRecorder } from './recorder.js';
 import { ORDER_ID_OFFSET, type StepFrames } from './step-frames.js';
 import { OpKind } from './workload.js';
@@ -54,11 +55,8 @@ export class LoadConnection {
   #rec!: StepRecorder;
   #acked = new Uint8Array(0);
   #next = 0;
-  #t0Ms = 0;
-  #intervalUs = 1;
-  #stride = 1;
-  #phase = 0;
-  #firstMeasured = 0;
+  /** When each row is due (the open-loop rule, shared with json-connection.ts). */
+  readonly #s = new RowSchedule();
   #rxMs = 0;
   #measuredAnswered = 0;
   /** Per batch: where each row's frame comes from (offset into main bytes, or −1 − fallback offset). */
@@ -113,24 +111,18 @@ export class LoadConnection {
     this.#acked = new Uint8Array(f.count);
     this.#next = 0;
     this.#measuredAnswered = 0;
-    this.#t0Ms = t0Ms;
-    this.#intervalUs = intervalUs;
-    this.#stride = stride;
-    this.#phase = phase;
-    this.#firstMeasured = Math.min(f.count, Math.max(0, Math.ceil((warmupUs / intervalUs - phase) / stride)));
-    rec.c.measuredOps += f.count - this.#firstMeasured;
+    this.#s.begin(f.count, t0Ms, intervalUs, stride, phase, warmupUs);
+    rec.c.measuredOps += f.count - this.#s.firstMeasured;
     this.#iocPending.clear();
   }
 
   schedUs(row: number): number {
-    return (row * this.#stride + this.#phase) * this.#intervalUs;
+    return this.#s.schedUs(row);
   }
 
   /** Rows due by `nowUs` (since the step start): [0, dueEnd). */
   dueEnd(nowUs: number): number {
-    const slots = nowUs / this.#intervalUs - this.#phase;
-    if (slots < 0) return 0;
-    return Math.min(this.#f?.count ?? 0, Math.floor(slots / this.#stride) + 1);
+    return this.#f ? this.#s.dueEnd(nowUs) : 0;
   }
 
   get allSent(): boolean {
@@ -145,7 +137,7 @@ export class LoadConnection {
   /** Measured rows not answered yet (0 once the socket closed: nothing more will come). */
   get pendingMeasured(): number {
     if (!this.#f || this.closeCode !== 0) return 0;
-    return this.#f.count - this.#firstMeasured - this.#measuredAnswered;
+    return this.#f.count - this.#s.firstMeasured - this.#measuredAnswered;
   }
 
   /** Sends every due row not sent yet. Returns the number of rows sent. */
@@ -184,7 +176,7 @@ export class LoadConnection {
     rec.c.sent += count;
     const nowMs = nowUs / 1000;
     const lagBase = nowUs * 1000;
-    for (let row = Math.max(first, this.#firstMeasured); row < end; row++) {
+    for (let row = Math.max(first, this.#s.firstMeasured); row < end; row++) {
       rec.sendLag.record(lagBase - this.schedUs(row) * 1000);
       rec.c.measuredSent++;
       if (nowMs < rec.c.firstMeasuredSendMs) rec.c.firstMeasuredSendMs = nowMs;
@@ -240,8 +232,8 @@ export class LoadConnection {
     const f = this.#f;
     if (!f) return;
     const rec = this.#rec;
-    const endNs = (endMs - this.#t0Ms) * 1e6;
-    for (let j = this.#firstMeasured; j < f.count; j++) {
+    const endNs = (endMs - this.#s.t0Ms) * 1e6;
+    for (let j = this.#s.firstMeasured; j < f.count; j++) {
       if (this.#acked[j] !== 0) continue;
       this.#acked[j] = 1;
       if (j >= this.#next) rec.c.unsent++;
@@ -297,23 +289,23 @@ export class LoadConnection {
     if (type === FrameType.ACCEPTED) {
       const orderId = u64(buf, s + 16);
       if (kind === OpKind.PLACE) this.#orderIds.set(planIdx, orderId);
-      else if (kind === OpKind.IOC && row >= this.#firstMeasured) this.#iocPending.set(orderId, row);
+      else if (kind === OpKind.IOC && row >= this.#s.firstMeasured) this.#iocPending.set(orderId, row);
     } else if (type === FrameType.REJECTED) {
       const code = buf.readInt32LE(s + 8);
       rec.reject(code);
-      if ((code === Code.OVERLOADED || code === Code.RATE_LIMITED) && row >= this.#firstMeasured) rec.c.shed++;
+      if ((code === Code.OVERLOADED || code === Code.RATE_LIMITED) && row >= this.#s.firstMeasured) rec.c.shed++;
     } else if (type === FrameType.ERROR) {
       rec.error(buf.readInt32LE(s + 8));
-      if (row >= this.#firstMeasured) rec.c.shed++;
+      if (row >= this.#s.firstMeasured) rec.c.shed++;
     }
-    if (row < this.#firstMeasured) return;
-    const ns = (this.#rxMs - this.#t0Ms) * 1e6 - this.schedUs(row) * 1000;
+    if (row < this.#s.firstMeasured) return;
+    const ns = this.#s.latencyNs(row, this.#rxMs);
     rec.ack.record(ns);
     rec.ackKind[kind].record(ns);
     rec.c.measuredAcked++;
     this.#measuredAnswered++;
     if (kind === OpKind.IOC) rec.c.iocAcked++;
-    const rel = this.#rxMs - this.#t0Ms;
+    const rel = this.#rxMs - this.#s.t0Ms;
     if (rel > rec.c.lastMeasuredAckMs) rec.c.lastMeasuredAckMs = rel;
   }
 
@@ -322,7 +314,7 @@ export class LoadConnection {
     if (row === undefined) return;
     this.#iocPending.delete(orderId);
     const rec = this.#rec;
-    rec.fill.record((this.#rxMs - this.#t0Ms) * 1e6 - this.schedUs(row) * 1000);
+    rec.fill.record(this.#s.latencyNs(row, this.#rxMs));
     rec.c.iocFilled++;
   }
 
