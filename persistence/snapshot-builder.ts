@@ -48,13 +48,17 @@ export class InlineBuilder implements SnapshotBuilder {
 export class PiscinaBuilder implements SnapshotBuilder {
   readonly #pool: Piscina<SnapshotTask, unknown>;
 
-  /** One thread by default: snapshots are rare, and on 2 cores the others are busy matching. */
+  /**
+   * One thread by default: snapshots are rare, and on 2 cores the others are busy
+   * matching. It starts with the pool and stays: starting a thread (loading its
+   * modules) takes a few hundred ms of CPU on cores the gateway and market threads
+   * need; paying that once at start-up beats paying it at a cut after every idle spell.
+   */
   constructor(threads = 1) {
     this.#pool = new Piscina<SnapshotTask, unknown>({
       filename: new URL('./snapshot-worker.js', import.meta.url).href,
-      minThreads: 0,
+      minThreads: threads,
       maxThreads: threads,
-      idleTimeout: 10_000,
     });
   }
 
