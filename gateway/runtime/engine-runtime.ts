@@ -50,7 +50,8 @@ export interface EngineRuntimeOptions {
  *      accepted command);
  *   2. R1 pre-trade risk (ledger): ledger ops are applied here;
  *   3. sequencing: seq + timestamp; journal hook;
- *   4. push to the market's worker ring (doorbells rung once per microtask batch);
+ *   4. push to the market's worker ring (doorbells rung once per WebSocket message
+ *      with beginBatch/endBatch, else once per microtask batch);
  *   5. (async) drain events: R2 settlement, then publication.
  */
 export class EngineRuntime {
