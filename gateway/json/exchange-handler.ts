@@ -31,6 +31,8 @@ export interface ExchangeHandlerOptions {
   schedule: CancelSchedule;
   nonces: NonceWindow;
   limiter: RateLimiter;
+  /** Per client IP: actions whose signer is nobody known (checked before recovery, charged after). */
+  failedSigners?: RateLimiter;
   runtime: { submit(cmd: Command): number };
   gridExists: (asset: number) => boolean;
 }
@@ -65,7 +67,8 @@ export class ExchangeHandler {
     this.#o = options;
   }
 
-  async handle(body: unknown, nowMs: number): Promise<ExchangeResult> {
+  /** `ip`: the client's address (HTTP or the WebSocket's), for the failed-signer budget. */
+  async handle(body: unknown, nowMs: number, ip?: string): Promise<ExchangeResult> {
     const env = parseEnvelope(body);
     if (typeof env === 'string') return err(env);
     const { action } = env;
@@ -80,11 +83,22 @@ export class ExchangeHandler {
       return err('updateIsolatedMargin is not supported: perpd tops isolated margin up on opening fills and does not let margin be added or removed by hand yet.');
     }
     if (env.expiresAfter !== undefined && env.expiresAfter < nowMs) return err(`Action expired: expiresAfter ${env.expiresAfter} is before the server time ${nowMs}.`);
+    const guard = ip === undefined ? undefined : this.#o.failedSigners;
+    const blockedMs = guard?.waitMs(ip!, 1, nowMs) ?? 0;
+    if (blockedMs > 0) {
+      return { httpStatus: 429, body: { status: 'err', response: `Too many signed actions from ${ip} whose signature recovers to no known user or agent; retry in ${blockedMs} ms. Nothing was executed.` } };
+    }
     const isUserSigned = action.type === 'approveAgent';
     const signer = isUserSigned ? recoverApproveAgent(action, env) : tryRecoverL1Signer(action, env.nonce, env.signature, env.expiresAfter);
-    if (typeof signer !== 'string' || signer.startsWith('!')) return err(signer === undefined ? 'Invalid signature: it does not recover to a public key.' : signer.slice(1));
+    if (typeof signer !== 'string' || signer.startsWith('!')) {
+      guard?.tryTake(ip!, 1, nowMs);
+      return err(signer === undefined ? 'Invalid signature: it does not recover to a public key.' : signer.slice(1));
+    }
     const who = this.#o.accounts.resolveSigner(signer, nowMs);
-    if (typeof who === 'string') return err(who);
+    if (typeof who === 'string') {
+      guard?.tryTake(ip!, 1, nowMs);
+      return err(who);
+    }
     if (isUserSigned && who.isAgent) return err(`API Wallet ${signer} cannot approve agents: sign approveAgent with the user's own key.`);
     const wait = this.#o.limiter.tryTake(who.userAddress, actionWeight(batch), nowMs);
     if (wait > 0) {

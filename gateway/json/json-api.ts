@@ -25,7 +25,7 @@ import { JsonRouter } from './json-router.js';
 import { MarketGrid } from './market-grid.js';
 import { NonceWindow } from './nonce-window.js';
 import { OrderExecutor, type CommandRuntime } from './order-executor.js';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { DEFAULT_FAILED_SIGNER_LIMITS, DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { CancelSchedule } from './schedule-cancel.js';
 import { WsHub } from './ws-hub.js';
 
@@ -36,6 +36,8 @@ export const JSON_WS_PATH = '/ws';
 /** Tunables (tests lower them); the defaults are Hyperliquid-like. */
 export interface JsonApiLimits {
   rate: RateLimitOptions;
+  /** Per client IP: signed actions that recover to no known user or agent (rate-limiter.ts). */
+  failedSigners: RateLimitOptions;
   /** Longest wait for the engine's answer to a command. */
   requestTimeoutMs: number;
   /** Finished orders kept per account for orderStatus. */
@@ -50,6 +52,7 @@ export interface JsonApiLimits {
 
 export const DEFAULT_JSON_API_LIMITS: JsonApiLimits = {
   rate: DEFAULT_RATE_LIMITS,
+  failedSigners: DEFAULT_FAILED_SIGNER_LIMITS,
   requestTimeoutMs: 10_000,
   maxOrderHistory: 1_000,
   maxFillsPerAccount: 2_000,
@@ -113,6 +116,7 @@ export class JsonApi {
       schedule,
       nonces: new NonceWindow({ floorMs: Date.now() }),
       limiter,
+      failedSigners: new RateLimiter(lim.failedSigners),
       runtime: a.runtime,
       gridExists: (asset) => byAsset.has(asset),
     });

@@ -49,9 +49,9 @@ export class JsonEndpoint {
   attach(app: TemplatedApp, paths: { info: string; exchange: string; ws: string }): void {
     app.post(paths.info, (res) => this.#readBody(res, (body, ip, reply) => reply(...this.#info(body, ip))));
     app.post(paths.exchange, (res) =>
-      this.#readBody(res, (body, _ip, reply) => {
+      this.#readBody(res, (body, ip, reply) => {
         this.#o.exchange
-          .handle(body, Date.now())
+          .handle(body, Date.now(), ip)
           .then((r: ExchangeResult) => reply(r.httpStatus, r.body))
           .catch((err: unknown) => {
             this.#o.logger.error({ err }, 'exchange request failed');
@@ -246,7 +246,7 @@ export class JsonEndpoint {
     }
     conn.pendingPosts++;
     this.#o.exchange
-      .handle(request.payload, Date.now())
+      .handle(request.payload, Date.now(), conn.ip)
       .then((r) => answer(r.httpStatus === 429 ? { type: 'error', payload: (r.body as { response: string }).response } : { type: 'action', payload: r.body }))
       .catch((err: unknown) => {
         this.#o.logger.error({ err }, 'exchange post failed');

@@ -20,6 +20,16 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = { capacity: 1_200, refillPerMinute: 1_200, maxKeys: 100_000 };
 
+/**
+ * Signed actions whose signature recovers to nobody we know (a damaged signature, an
+ * unknown signer), per client IP. Recovering a signer is the costliest step of a
+ * request and comes before any per-user limit, so without this one address could make
+ * the gateway thread recover garbage as fast as it can send it. Over the budget an IP
+ * is refused (HTTP 429) before recovery. Generous, so a client behind a shared NAT with
+ * a bug is not locked out for long: 600 per minute, refilled continuously.
+ */
+export const DEFAULT_FAILED_SIGNER_LIMITS: RateLimitOptions = { capacity: 600, refillPerMinute: 600, maxKeys: 100_000 };
+
 const LIGHT_INFO = new Set(['l2Book', 'allMids', 'clearinghouseState', 'orderStatus']);
 
 export function infoWeight(type: string): number {
@@ -60,6 +70,14 @@ export class RateLimiter {
       return 0;
     }
     return Math.ceil(((weight - b.tokens) * 60_000) / o.refillPerMinute);
+  }
+
+  /** Milliseconds until `weight` tokens are available (0: available now); takes nothing. */
+  waitMs(key: string, weight: number, nowMs: number): number {
+    const b = this.#buckets.get(key);
+    if (b === undefined) return 0;
+    this.#refill(b, nowMs);
+    return b.tokens >= weight ? 0 : Math.ceil(((weight - b.tokens) * 60_000) / this.#o.refillPerMinute);
   }
 
   #refill(b: Bucket, nowMs: number): void {

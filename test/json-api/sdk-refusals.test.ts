@@ -188,3 +188,38 @@ describe('JSON API rate limits', () => {
     await other.exchange.order({ orders: [{ ...GTC_BID, p: '96000' }], grouping: 'na' });
   });
 });
+
+describe('JSON API: signed actions from an IP whose signatures recover to nobody known', () => {
+  let d: JsonTestDaemon;
+  before(async () => {
+    d = await startJsonTestDaemon({}, { jsonApi: { failedSigners: { capacity: 3, refillPerMinute: 3, maxKeys: 1_000 } } });
+  });
+  after(async () => {
+    await d.close();
+  });
+
+  it('past the per-IP budget the IP is refused with HTTP 429 before any signer recovery, and nothing reaches the engine', async () => {
+    const known = d.trader();
+    await d.info.clearinghouseState({ user: known.address }); // opens its demo account
+    await known.exchange.order({ orders: [{ ...GTC_BID, p: '95000' }], grouping: 'na' });
+    const stranger = d.trader(); // never opened an account: its actions recover to nobody known
+    for (let i = 0; i < 3; i++) {
+      const r = await refusal(stranger.exchange.order({ orders: [GTC_BID], grouping: 'na' }));
+      assert.match(r.message, /does not exist/);
+    }
+    const submitted = d.handle.runtime.submitted;
+    for (const who of [stranger, known]) {
+      let caught: unknown;
+      try {
+        await who.exchange.order({ orders: [{ ...GTC_BID, p: '94000' }], grouping: 'na' });
+      } catch (e) {
+        caught = e;
+      }
+      assert.ok(caught instanceof HttpRequestError, `expected HTTP 429, got ${String(caught)}`);
+      assert.equal(caught.response!.status, 429);
+      const body = S.mustMatch(S.ErrorResponse, await caught.response!.json(), '429 body') as { response: string };
+      assert.match(body.response, /^Too many signed actions from \S+ whose signature recovers to no known user or agent; retry in \d+ ms\. Nothing was executed\.$/);
+    }
+    assert.equal(d.handle.runtime.submitted, submitted, 'nothing reached the engine');
+  });
+});
