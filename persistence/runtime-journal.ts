@@ -256,9 +256,9 @@ export class RuntimeJournal {
           this.writer.appendStateHashAt({ seq: p.cut.seq, eventCursor: p.cut.eventCursor, ...info.hashes });
           return info.hashes;
         })
-      : this.#builder.build(o.engine, { ledger: p.ledger, markets }, { hashOnly: true }).then((built) => {
-          this.writer.appendStateHashAt({ seq: p.cut.seq, eventCursor: p.cut.eventCursor, ...built.hashes });
-          return built.hashes;
+      : this.#builder.hash(o.engine, { ledger: p.ledger, markets }).then((hashes) => {
+          this.writer.appendStateHashAt({ seq: p.cut.seq, eventCursor: p.cut.eventCursor, ...hashes });
+          return hashes;
         });
     done
       .then(async (hashes) => {

@@ -13,17 +13,15 @@ import { inflateRawSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { imageBuffers } from '../engine/book/fast-market-snapshot.js';
 import type { EngineConfig } from './journal-store.js';
-import { buildSnapshot, type BuiltSnapshot, type CapturedParts, type SnapshotTask } from './snapshot-worker.js';
+import type { ExchangeHashes } from '../engine/exchange.js';
+import { buildSnapshot, hashCapturedParts, type BuiltSnapshot, type CapturedParts, type SnapshotTask } from './snapshot-worker.js';
 
 export type { BuiltSnapshot, CapturedParts } from './snapshot-worker.js';
 
-export interface BuildOptions {
-  /** Only the hashes are wanted (a state-hash cut): the parts are not compressed (nobody stores them). */
-  hashOnly?: boolean;
-}
-
 export interface SnapshotBuilder {
-  build(engine: EngineConfig, captured: CapturedParts, options?: BuildOptions): Promise<BuiltSnapshot>;
+  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot>;
+  /** Only the hashes (a state-hash cut): no parts are encoded, restored or compressed (snapshot-worker.ts hashCapturedParts). */
+  hash(engine: EngineConfig, captured: CapturedParts): Promise<ExchangeHashes>;
   decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -36,8 +34,11 @@ function inflate(bytes: Uint8Array, compression: string): Uint8Array {
 
 export class InlineBuilder implements SnapshotBuilder {
   constructor(private readonly compress = true) {}
-  async build(engine: EngineConfig, captured: CapturedParts, options: BuildOptions = {}): Promise<BuiltSnapshot> {
-    return buildSnapshot(engine, captured, this.compress && !options.hashOnly);
+  async build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
+    return buildSnapshot(engine, captured, this.compress);
+  }
+  async hash(engine: EngineConfig, captured: CapturedParts): Promise<ExchangeHashes> {
+    return hashCapturedParts(engine, captured);
   }
   async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {
     return inflate(bytes, compression);
@@ -63,9 +64,14 @@ export class PiscinaBuilder implements SnapshotBuilder {
   }
 
   /** Transfers the captured images' buffers (the caller must not use them afterwards). */
-  build(engine: EngineConfig, captured: CapturedParts, options: BuildOptions = {}): Promise<BuiltSnapshot> {
+  build(engine: EngineConfig, captured: CapturedParts): Promise<BuiltSnapshot> {
     const transferList = imageBuffers(captured.markets.flatMap((m) => (m.image ? [m.image] : [])));
-    return this.#pool.run({ op: 'build', engine, captured, compress: !options.hashOnly }, { transferList }) as Promise<BuiltSnapshot>;
+    return this.#pool.run({ op: 'build', engine, captured, compress: true }, { transferList }) as Promise<BuiltSnapshot>;
+  }
+
+  hash(engine: EngineConfig, captured: CapturedParts): Promise<ExchangeHashes> {
+    const transferList = imageBuffers(captured.markets.flatMap((m) => (m.image ? [m.image] : [])));
+    return this.#pool.run({ op: 'hash', engine, captured }, { transferList }) as Promise<ExchangeHashes>;
   }
 
   async decompress(bytes: Uint8Array, compression: string): Promise<Uint8Array> {

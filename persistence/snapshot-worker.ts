@@ -14,7 +14,9 @@ import { isMainThread } from 'node:worker_threads';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Piscina } from 'piscina';
 import { encodeFastMarketSnapshot, type MarketImage } from '../engine/book/fast-market-snapshot.js';
-import type { ExchangeHashes } from '../engine/exchange.js';
+import { marketImageHash } from '../engine/book/fast-market-inspect.js';
+import { combineExchangeHash, type ExchangeHashes } from '../engine/exchange.js';
+import { Ledger } from '../engine/ledger/ledger.js';
 import { ExchangeState } from './exchange-state.js';
 import type { EngineConfig } from './journal-store.js';
 
@@ -33,7 +35,28 @@ export interface BuiltSnapshot {
   markets: [number, Uint8Array][];
 }
 
-export type SnapshotTask = { op: 'build'; engine: EngineConfig; captured: CapturedParts; compress: boolean } | { op: 'decompress'; bytes: Uint8Array };
+export type SnapshotTask =
+  | { op: 'build'; engine: EngineConfig; captured: CapturedParts; compress: boolean }
+  | { op: 'hash'; engine: EngineConfig; captured: CapturedParts }
+  | { op: 'decompress'; bytes: Uint8Array };
+
+/**
+ * A state-hash cut: the hashes of the captured parts, without building a snapshot.
+ * Market images are hashed as they are (marketImageHash, equal to the live market's
+ * stateHash by test), not encoded and restored into a fresh state: restoring is what
+ * allocates, and its garbage collection ran on V8's shared platform threads at normal
+ * priority, which showed as slow acks for the 50–110 ms of every cut (bench/README.md).
+ * The ledger (small next to books) is restored from its bytes and hashed.
+ */
+export function hashCapturedParts(engine: EngineConfig, captured: CapturedParts): ExchangeHashes {
+  // Parts already encoded (no image) take the restore path.
+  if (captured.markets.some((m) => !m.image)) return buildSnapshot(engine, captured, false).hashes;
+  const markets = captured.markets.map((m) => ({ marketId: m.marketId, hash: marketImageHash(m.image!) })).sort((a, b) => a.marketId - b.marketId);
+  const ledger = new Ledger(engine.markets, engine.ledger);
+  ledger.restoreSnapshot(captured.ledger);
+  const ledgerHash = ledger.stateHash();
+  return { markets, ledger: ledgerHash, exchange: combineExchangeHash(markets, ledgerHash) };
+}
 
 export function buildSnapshot(engine: EngineConfig, captured: CapturedParts, compress: boolean): BuiltSnapshot {
   const markets = captured.markets.map((m) => {
@@ -77,5 +100,6 @@ export default function run(task: SnapshotTask): unknown {
     const out = new Uint8Array(inflateRawSync(task.bytes));
     return Piscina.move(out);
   }
+  if (task.op === 'hash') return hashCapturedParts(task.engine, task.captured);
   return buildSnapshot(task.engine, task.captured, task.compress);
 }

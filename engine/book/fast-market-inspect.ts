@@ -2,6 +2,7 @@ import type { L2Level, OrderView } from '../market-engine.js';
 import { StateHasher } from '../state-hash.js';
 import { NONE, Side } from '../types.js';
 import type { FastMarket } from './fast-market.js';
+import type { MarketImage, MarketView } from './fast-market-snapshot.js';
 import { META_HAS_CLOID, META_MARKET, META_REDUCE_ONLY, META_TRIGGER, metaFlags, metaStp, metaTif, metaTriggerKind } from './order-store.js';
 import type { PriceLadder } from './price-ladder.js';
 
@@ -55,20 +56,41 @@ export function fastOpenOrders(m: FastMarket, accountId: number): OrderView[] {
 }
 
 /** Live trigger slots in order-id order. */
-function triggerSlotsById(m: FastMarket): number[] {
+function triggerSlotsById(m: MarketView): number[] {
   const slots: number[] = [];
   for (const set of [m.above, m.below]) for (let i = 0; i < set.size; i++) slots.push(set.slots[i]);
   return slots.sort((x, y) => m.store.id[x] - m.store.id[y]);
 }
 
 export function fastStateHash(m: FastMarket): string {
+  return marketViewHash(m, (ladder, lvl) => (ladder as PriceLadder).total[lvl]);
+}
+
+/**
+ * The same hash from a captured image (captureFastMarketImage: the arrays copied in
+ * the market worker), without restoring it: images carry no level totals (restore
+ * recomputes them), so each is summed from its orders, which is what a restored
+ * ladder holds. Lets a state-hash cut hash in the background without building a
+ * whole new state (snapshot-worker.ts); equal to fastStateHash by test.
+ */
+export function marketImageHash(image: MarketImage): string {
+  const st = image.store;
+  return marketViewHash(image, (ladder, lvl) => {
+    let total = 0;
+    for (let o = ladder.head[lvl]; o !== NONE; o = st.next[o]) total += st.remaining[o];
+    return total;
+  });
+}
+
+/** The state hash over the arrays a live market and its image share; `levelTotal` gives a level's lots. */
+function marketViewHash(m: MarketView, levelTotal: (ladder: MarketView['bids'], lvl: number) => number): string {
   const h = new StateHasher();
   const st = m.store;
   h.add(m.mark).add(m.marketStatus);
   for (const ladder of [m.bids, m.asks]) {
     for (let i = ladder.size - 1; i >= 0; i--) {
       const lvl = ladder.sortedLevel[i];
-      h.add(ladder.price[lvl]).add(ladder.count[lvl]).add(ladder.total[lvl]);
+      h.add(ladder.price[lvl]).add(ladder.count[lvl]).add(levelTotal(ladder, lvl));
       for (let o = ladder.head[lvl]; o !== NONE; o = st.next[o]) {
         const meta = st.meta[o];
         const cb = o * 4;
