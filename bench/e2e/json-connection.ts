@@ -170,14 +170,7 @@ export class JsonLoadConnection implements PacedConnection {
     io.write(f.bytes.subarray(f.off[first], f.off[end]));
     this.#sentTotal += end - first;
     rec.c.bytesOut += f.off[end] - f.off[first];
-    rec.c.sent += end - first;
-    const nowMs = nowUs / 1000;
-    for (let row = Math.max(first, this.#s.firstMeasured); row < end; row++) {
-      rec.sendLag.record(nowUs * 1000 - this.#s.schedUs(row) * 1000);
-      rec.c.measuredSent++;
-      if (nowMs < rec.c.firstMeasuredSendMs) rec.c.firstMeasuredSendMs = nowMs;
-      rec.c.lastMeasuredSendMs = nowMs;
-    }
+    rec.noteSent(this.#s, first, end, nowUs);
     this.#next = end;
     return end - first;
   }
@@ -186,16 +179,7 @@ export class JsonLoadConnection implements PacedConnection {
   finishStep(endMs: number): void {
     const f = this.#f;
     if (!f) return;
-    const rec = this.#rec;
-    for (let j = this.#s.firstMeasured; j < f.count; j++) {
-      if (this.#acked[j] !== 0) continue;
-      this.#acked[j] = 1;
-      if (j >= this.#next) rec.c.unsent++;
-      else rec.c.unanswered++;
-      const ns = this.#s.latencyNs(j, endMs);
-      rec.ack.record(ns);
-      rec.ackKind[f.kind[j]].record(ns);
-    }
+    this.#rec.noteUnanswered(this.#s, this.#acked, f.kind, this.#next, endMs);
     this.#f = undefined;
   }
 

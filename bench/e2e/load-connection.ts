@@ -173,15 +173,7 @@ export class LoadConnection {
     }
     ws.write(out.subarray(0, at));
     rec.c.bytesOut += at;
-    rec.c.sent += count;
-    const nowMs = nowUs / 1000;
-    const lagBase = nowUs * 1000;
-    for (let row = Math.max(first, this.#s.firstMeasured); row < end; row++) {
-      rec.sendLag.record(lagBase - this.schedUs(row) * 1000);
-      rec.c.measuredSent++;
-      if (nowMs < rec.c.firstMeasuredSendMs) rec.c.firstMeasuredSendMs = nowMs;
-      rec.c.lastMeasuredSendMs = nowMs;
-    }
+    rec.noteSent(this.#s, first, end, nowUs);
     this.#next = end;
     return count;
   }
@@ -231,17 +223,7 @@ export class LoadConnection {
   finishStep(endMs: number): void {
     const f = this.#f;
     if (!f) return;
-    const rec = this.#rec;
-    const endNs = (endMs - this.#s.t0Ms) * 1e6;
-    for (let j = this.#s.firstMeasured; j < f.count; j++) {
-      if (this.#acked[j] !== 0) continue;
-      this.#acked[j] = 1;
-      if (j >= this.#next) rec.c.unsent++;
-      else rec.c.unanswered++;
-      const ns = endNs - this.schedUs(j) * 1000;
-      rec.ack.record(ns);
-      rec.ackKind[f.kind[j]].record(ns);
-    }
+    this.#rec.noteUnanswered(this.#s, this.#acked, f.kind, this.#next, endMs);
     this.#f = undefined;
   }
 

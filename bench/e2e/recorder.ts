@@ -10,6 +10,7 @@
  *           the figures above (it is how coordinated omission is avoided).
  */
 import { Histogram, type SerializedHistogram } from '../lib/histogram.js';
+import type { RowSchedule } from './row-schedule.js';
 import { OP_KIND_NAMES } from './workload.js';
 
 export interface StepCounters {
@@ -89,6 +90,38 @@ export class StepRecorder {
   /** Keyed by engine code (binary protocol) or by a short reason (JSON API error sentences). */
   readonly rejects = new Map<number | string, number>();
   readonly errors = new Map<number | string, number>();
+
+  /**
+   * Rows [first, end) of a connection went out at `nowUs` (since the step start):
+   * counts them and records how late each measured one was against its schedule.
+   */
+  noteSent(s: RowSchedule, first: number, end: number, nowUs: number): void {
+    const c = this.c;
+    c.sent += end - first;
+    const nowMs = nowUs / 1000;
+    for (let row = Math.max(first, s.firstMeasured); row < end; row++) {
+      this.sendLag.record((nowUs - s.schedUs(row)) * 1000);
+      c.measuredSent++;
+      if (nowMs < c.firstMeasuredSendMs) c.firstMeasuredSendMs = nowMs;
+      c.lastMeasuredSendMs = nowMs;
+    }
+  }
+
+  /**
+   * The step ended at `endMs`: every measured row not acknowledged (`acked[row]` 0)
+   * counts as unsent (row ≥ `next`) or unanswered, with latency endMs − scheduled.
+   */
+  noteUnanswered(s: RowSchedule, acked: Uint8Array, kinds: ArrayLike<number>, next: number, endMs: number): void {
+    for (let row = s.firstMeasured; row < s.count; row++) {
+      if (acked[row] !== 0) continue;
+      acked[row] = 1;
+      if (row >= next) this.c.unsent++;
+      else this.c.unanswered++;
+      const ns = s.latencyNs(row, endMs);
+      this.ack.record(ns);
+      this.ackKind[kinds[row]].record(ns);
+    }
+  }
 
   reject(code: number | string): void {
     this.rejects.set(code, (this.rejects.get(code) ?? 0) + 1);

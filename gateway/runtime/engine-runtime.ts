@@ -157,7 +157,7 @@ export class EngineRuntime {
     this.#submitsSinceDrain = 0;
     if (this.#draining) return; // a handler submitting while events drain: never re-enter the drain
     this.#o.pool.flush(); // ring the doorbells for what this turn pushed so far
-    if (this.#o.pool.hasEvents() && this.drainNow() > 0) this.helpDrains++;
+    if (this.drainNow() > 0) this.helpDrains++;
   }
 
   /**
